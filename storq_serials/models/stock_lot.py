@@ -1,0 +1,144 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.sql import SQL, index_exists
+
+from ..tools.errors import SerialValidationError
+from ..tools.serial_range import generate_serial_range
+
+_logger = logging.getLogger(__name__)
+
+UNIQUE_SERIAL_INDEX = "storq_stock_lot_unique_serial"
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    storq_serial_control = fields.Boolean(
+        related="product_id.storq_serial_control", store=True, string="Under serial control"
+    )
+
+    # ------------------------------------------------------------------
+    # Schema
+    # ------------------------------------------------------------------
+    def init(self):
+        """Guarantee serial uniqueness in the database, where concurrent receipts can't race it.
+
+        Limited to serial-controlled products so Odoo's own behaviour (and error type) for
+        other lots is untouched. Old duplicates must not break installation: the index is
+        then postponed, logged, and the duplicates appear in the serial hygiene report.
+        """
+        super().init()
+        cr = self.env.cr
+        if index_exists(cr, UNIQUE_SERIAL_INDEX):
+            return
+        cr.execute(
+            """
+            SELECT 1 FROM stock_lot WHERE storq_serial_control
+             GROUP BY product_id, COALESCE(company_id, 0), name HAVING count(*) > 1 LIMIT 1
+            """
+        )
+        if cr.rowcount:
+            _logger.warning(
+                "Duplicate serials exist for serial-controlled products: the unique index %s is "
+                "postponed until they are cleaned (see Inventory > Serials > Serial hygiene).",
+                UNIQUE_SERIAL_INDEX,
+            )
+            return
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX %s ON stock_lot (product_id, COALESCE(company_id, 0), name) "
+                "WHERE storq_serial_control",
+                SQL.identifier(UNIQUE_SERIAL_INDEX),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list, warnings = self._storq_validate_vals_list(vals_list)
+        lots = super().create(vals_list)
+        for lot, warning in zip(lots, warnings):
+            if warning:
+                lot.message_post(body=warning)
+        return lots
+
+    def write(self, vals):
+        if {"name", "product_id"} & set(vals) and self:
+            entries = []
+            for lot in self:
+                product = (
+                    self.env["product.product"].browse(vals["product_id"])
+                    if vals.get("product_id")
+                    else lot.product_id
+                )
+                entries.append((product, vals.get("name", lot.name), lot.company_id))
+            verdicts = self.env["storq.serial.validation"]._check_serials(
+                entries, exclude_lot_ids=self.ids
+            )
+            self._storq_raise_for_errors(verdicts)
+            serials = {verdict.serial for verdict in verdicts}
+            if "name" in vals and len(serials) == 1:
+                vals = dict(vals, name=serials.pop())
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_validate_vals_list(self, vals_list):
+        """Normalise and check the serials about to be created; refuse the batch if any is bad."""
+        entries = []
+        default_product = self.env.context.get("default_product_id")
+        default_company = self.env.context.get("default_company_id")
+        products = self.env["product.product"].browse(
+            {vals.get("product_id") or default_product for vals in vals_list} - {None, False}
+        )
+        products.mapped("storq_serial_control")  # prefetch the whole batch at once
+        for vals in vals_list:
+            product = self.env["product.product"].browse(vals.get("product_id") or default_product)
+            company = self.env["res.company"].browse(
+                vals.get("company_id") or default_company or product.company_id.id or self.env.company.id
+            )
+            name = vals.get("name")
+            if name is None:
+                name = self.default_get(["name"]).get("name", "")
+            entries.append((product, name, company))
+        verdicts = self.env["storq.serial.validation"]._check_serials(entries, warn_similar=True)
+        self._storq_raise_for_errors(verdicts)
+        new_vals_list = []
+        for vals, verdict in zip(vals_list, verdicts):
+            if verdict.product.storq_serial_control:
+                vals = dict(vals, name=verdict.serial)
+            new_vals_list.append(vals)
+        return new_vals_list, [verdict.warning for verdict in verdicts]
+
+    def _storq_raise_for_errors(self, verdicts):
+        self.env["storq.serial.validation"]._raise_for_errors(
+            verdicts,
+            line_label=lambda verdict: self.env._(
+                "%(product)s, serial %(serial)s",
+                product=verdict.product.display_name,
+                serial=verdict.serial or "-",
+            ),
+        )
+
+    @api.model
+    def generate_lot_names(self, first_lot, count):
+        """Serial ranges of serial-controlled products follow their format (padding, check digit)."""
+        product = self.env["product.product"].browse(self.env.context.get("storq_serial_product_id"))
+        if not product.storq_serial_control:
+            return super().generate_lot_names(first_lot, count)
+        validation = self.env["storq.serial.validation"]
+        rule, label = validation._get_rule(product)
+        try:
+            names = generate_serial_range(rule.normalize(first_lot), count, rule)
+        except SerialValidationError as error:
+            raise UserError(validation._error_message(error, serial=first_lot, rule_name=label)) from error
+        return [{"lot_name": name} for name in names]

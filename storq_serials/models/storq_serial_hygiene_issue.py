@@ -1,0 +1,170 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from ..tools.errors import SerialValidationError
+from ..tools.similarity import likely_typos, normalisation_clashes
+
+ISSUE_TYPES = [
+    ("format", "Breaks its format rule"),
+    ("normalised_duplicate", "Duplicate once normalised"),
+    ("near_duplicate", "One character from another serial"),
+    ("product_code", "Equals a product or location code"),
+]
+
+
+class StorqSerialHygieneIssue(models.Model):
+    """A problem found in existing serials: the data-cleaning worklist.
+
+    Rebuilt by `_refresh_issues` (button and daily cron), never edited by hand.
+    """
+
+    _name = "storq.serial.hygiene.issue"
+    _description = "Serial Hygiene Issue"
+    _order = "issue_type, product_id, serial, id"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    lot_id = fields.Many2one(
+        "stock.lot", "Unit", required=True, ondelete="cascade", index=True, check_company=True
+    )
+    serial = fields.Char(related="lot_id.name", store=True, index="trigram")
+    product_id = fields.Many2one(related="lot_id.product_id", store=True, index=True)
+    company_id = fields.Many2one(related="lot_id.company_id", store=True, index=True)
+    issue_type = fields.Selection(ISSUE_TYPES, "Problem", required=True, index=True)
+    detail = fields.Char(required=True)
+    related_lot_id = fields.Many2one("stock.lot", "Related unit", ondelete="cascade")
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_unit(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.lot",
+            "res_id": self.lot_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    @api.model
+    def action_refresh(self):
+        self._refresh_issues()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _refresh_issues(self):
+        """Rescan every unit of serial-controlled products, one product at a time."""
+        Lot = self.env["stock.lot"].sudo().with_context(active_test=False)
+        Lot.flush_model(["name", "product_id", "company_id"])
+        self.sudo().search([]).unlink()
+        groups = Lot._read_group([("storq_serial_control", "=", True)], ["product_id"])
+        validation = self.env["storq.serial.validation"].sudo()
+        code_owners = self._product_and_location_codes()
+        for (product,) in groups:
+            lots = Lot.search_fetch([("product_id", "=", product.id)], ["name", "company_id"])
+            vals_list = self._issues_for_product(product, lots, validation, code_owners)
+            self.sudo().create(vals_list)
+        return True
+
+    @api.model
+    def _product_and_location_codes(self):
+        """Upper-cased product references/barcodes, packaging and location barcodes → label."""
+        self.env["storq.serial.validation"]._flush_code_fields()
+        self.env.cr.execute(
+            """
+            SELECT upper(barcode), 'product' FROM product_product WHERE barcode IS NOT NULL
+            UNION ALL SELECT upper(default_code), 'product' FROM product_product WHERE default_code IS NOT NULL
+            UNION ALL SELECT upper(barcode), 'packaging' FROM product_packaging WHERE barcode IS NOT NULL
+            UNION ALL SELECT upper(barcode), 'location' FROM stock_location WHERE barcode IS NOT NULL
+            """
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _issues_for_product(self, product, lots, validation, code_owners):
+        _ = self.env._
+        rule, label = validation._get_rule(product)
+        vals_list = []
+        lot_by_name = defaultdict(list)
+        for lot in lots:
+            lot_by_name[lot.name].append(lot)
+            try:
+                normalised = rule.normalize(lot.name)
+                rule.check(normalised)
+            except SerialValidationError as error:
+                vals_list.append(
+                    {
+                        "lot_id": lot.id,
+                        "issue_type": "format",
+                        "detail": validation._error_message(error, serial=lot.name, rule_name=label),
+                    }
+                )
+            else:
+                if normalised != lot.name:
+                    vals_list.append(
+                        {
+                            "lot_id": lot.id,
+                            "issue_type": "format",
+                            "detail": _(
+                                "Not stored in its normalised form %(serial)s.", serial=normalised
+                            ),
+                        }
+                    )
+            kind = code_owners.get(lot.name.upper())
+            if kind:
+                vals_list.append(
+                    {
+                        "lot_id": lot.id,
+                        "issue_type": "product_code",
+                        "detail": _("Equals a %(kind)s code.", kind=kind),
+                    }
+                )
+        for name, same_name in lot_by_name.items():
+            companies = [lot.company_id for lot in same_name]
+            for lot in same_name:
+                twins = [
+                    other
+                    for other, company in zip(same_name, companies)
+                    if other != lot and (not company or not lot.company_id or company == lot.company_id)
+                ]
+                if twins:
+                    vals_list.append(
+                        {
+                            "lot_id": lot.id,
+                            "issue_type": "normalised_duplicate",
+                            "related_lot_id": twins[0].id,
+                            "detail": _("Another unit has the very same serial."),
+                        }
+                    )
+        clashes = normalisation_clashes(lot_by_name, rule.normalize)
+        for names in clashes.values():
+            for name in names:
+                others = [other for other in names if other != name]
+                for lot in lot_by_name[name]:
+                    vals_list.append(
+                        {
+                            "lot_id": lot.id,
+                            "issue_type": "normalised_duplicate",
+                            "related_lot_id": lot_by_name[others[0]][0].id,
+                            "detail": _("Same serial as %(others)s once normalised.", others=", ".join(others)),
+                        }
+                    )
+        names = list(lot_by_name)
+        for name, others in likely_typos(names, names).items():
+            for lot in lot_by_name[name]:
+                vals_list.append(
+                    {
+                        "lot_id": lot.id,
+                        "issue_type": "near_duplicate",
+                        "related_lot_id": lot_by_name[others[0]][0].id,
+                        "detail": _("One character from %(others)s.", others=", ".join(others[:5])),
+                    }
+                )
+        return vals_list

@@ -1,0 +1,365 @@
+from collections import defaultdict
+from typing import NamedTuple
+
+from odoo import api, models
+from odoo.exceptions import ValidationError
+
+from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
+from ..tools.errors import SerialValidationError
+from ..tools.format_rule import CHARSETS, DEFAULT_RULE
+from ..tools.similarity import likely_typos
+
+# How many bad lines a refusal lists before summarising the rest.
+MAX_LISTED_ERRORS = 50
+
+
+class SerialVerdict(NamedTuple):
+    """The outcome of checking one serial: `serial` is the normalised value to store."""
+
+    index: int
+    product: models.BaseModel
+    raw: str
+    serial: str
+    error: str | bool
+    warning: str | bool
+
+
+class StorqSerialValidation(models.AbstractModel):
+    """Checks serials in batches, with a number of queries that does not grow with the batch.
+
+    Every entry point (lot forms, imports, RPC, move lines, wizards) goes through
+    `_check_serials`, so the rules are the same wherever a serial enters.
+    """
+
+    _name = "storq.serial.validation"
+    _description = "Serial Number Validation"
+
+    # ------------------------------------------------------------------
+    # Messages
+    # ------------------------------------------------------------------
+    @api.model
+    def _error_message(self, error, serial=None, rule_name=None):
+        """A translated, actionable message for a tools `SerialValidationError`."""
+        params = dict(error.params)
+        _ = self.env._
+        shown = serial if serial is not None else params.get("value", "")
+        rule = rule_name or _("the product's format")
+        messages = {
+            "empty": lambda: _("The serial is empty: scan or type the serial printed on the unit."),
+            "too_short": lambda: _(
+                "%(serial)s has %(length)s characters; %(rule)s needs at least %(min_length)s.",
+                serial=shown,
+                length=params.get("length"),
+                rule=rule,
+                min_length=params.get("min_length"),
+            ),
+            "too_long": lambda: _(
+                "%(serial)s has %(length)s characters; %(rule)s allows at most %(max_length)s.",
+                serial=shown,
+                length=params.get("length"),
+                rule=rule,
+                max_length=params.get("max_length"),
+            ),
+            "prefix": lambda: _(
+                "%(serial)s does not start with %(prefix)s as %(rule)s requires.",
+                serial=shown,
+                prefix=params.get("prefix"),
+                rule=rule,
+            ),
+            "charset": lambda: _(
+                "%(serial)s contains characters that %(rule)s does not allow (%(charset)s): %(chars)s",
+                serial=shown,
+                rule=rule,
+                charset=CHARSETS.get(params.get("charset"), params.get("charset")),
+                chars=params.get("chars"),
+            ),
+            "pattern": lambda: _(
+                "%(serial)s does not match the format %(rule)s (%(pattern)s).",
+                serial=shown,
+                rule=rule,
+                pattern=params.get("pattern"),
+            ),
+            "check_digit": lambda: _(
+                "The check digit of %(serial)s is wrong (%(algorithm)s): the serial was mistyped "
+                "or misread. Scan it again or check the label.",
+                serial=shown,
+                algorithm=CHECK_DIGIT_ALGORITHMS.get(params.get("algorithm"), params.get("algorithm")),
+            ),
+            "gtin_shape": lambda: _(
+                "%(serial)s looks like a product barcode (GTIN/EAN/UPC), not a serial. Scan the "
+                "serial number barcode of the unit. If this product's serials really look like "
+                'this, tick "Accept GTIN-shaped serials" on its format rule.',
+                serial=shown,
+            ),
+            "invalid_pattern": lambda: _(
+                "the regular expression %(pattern)s is not valid (%(reason)s).",
+                pattern=params.get("pattern"),
+                reason=params.get("reason"),
+            ),
+            "invalid_rule": lambda: _("%(reason)s", reason=params.get("reason")),
+            "range_overflow": lambda: _(
+                "Counting %(count)s serials from %(first)s needs more digits than it has: "
+                "start lower or add a leading zero.",
+                count=params.get("count"),
+                first=params.get("first"),
+            ),
+            "range_no_digits": lambda: _(
+                "%(first)s has no digits to count from: give a first serial that ends in a number.",
+                first=params.get("first"),
+            ),
+        }
+        build = messages.get(error.code)
+        return build() if build else str(error)
+
+    # ------------------------------------------------------------------
+    # Rules per product
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_rule(self, product):
+        """(compiled rule, rule label) for a serial-controlled product."""
+        rule_record = product.product_tmpl_id._storq_effective_format()
+        if not rule_record:
+            return DEFAULT_RULE, False
+        return self.env["storq.serial.format"]._get_compiled_rule(rule_record.id), rule_record.name
+
+    @api.model
+    def _normalize(self, product, raw):
+        """The value to store for `raw` on `product` (unchanged for products not under control)."""
+        if not product.storq_serial_control or not isinstance(raw, str):
+            return raw
+        rule, _label = self._get_rule(product)
+        try:
+            return rule.normalize(raw)
+        except SerialValidationError:
+            return raw
+
+    # ------------------------------------------------------------------
+    # Batch check
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_serials(self, entries, exclude_lot_ids=(), check_existing=True, warn_similar=False):
+        """Check (product, raw serial, company) entries; return one `SerialVerdict` each.
+
+        Products not under serial control pass unchanged. The checks are: the product's
+        format rule (or the default one), the product/location code guard, duplicates inside
+        the batch and, with `check_existing`, against existing units; with `warn_similar`,
+        a warning for serials one edit away from an existing serial of the same product.
+        """
+        entries = list(entries)
+        verdicts = [None] * len(entries)
+        checked = []  # (index, product, company, serial)
+        for index, (product, raw, company) in enumerate(entries):
+            if not product.storq_serial_control:
+                verdicts[index] = SerialVerdict(index, product, raw, raw, False, False)
+                continue
+            rule, label = self._get_rule(product)
+            try:
+                serial = rule.validate(raw if isinstance(raw, str) else "")
+            except SerialValidationError as error:
+                shown = raw.strip() if isinstance(raw, str) else ""
+                message = self._error_message(error, serial=shown, rule_name=label)
+                verdicts[index] = SerialVerdict(index, product, raw, shown, message, False)
+                continue
+            checked.append((index, product, company, serial))
+
+        if checked:
+            errors = self._check_product_codes(checked)
+            errors.update(self._check_duplicates(checked, exclude_lot_ids, check_existing, errors))
+            warnings = self._warn_similar(checked, exclude_lot_ids) if warn_similar else {}
+            for index, product, _company, serial in checked:
+                verdicts[index] = SerialVerdict(
+                    index,
+                    product,
+                    entries[index][1],
+                    serial,
+                    errors.get(index, False),
+                    warnings.get(index, False),
+                )
+        return verdicts
+
+    @api.model
+    def _check_product_codes(self, checked):
+        """Serials equal to a product barcode/reference, packaging or location barcode (1 query)."""
+        keys = list({serial.upper() for _i, _p, _c, serial in checked})
+        self._flush_code_fields()
+        self.env.cr.execute(
+            """
+            SELECT upper(barcode), 'product_barcode', id FROM product_product
+             WHERE barcode IS NOT NULL AND upper(barcode) = ANY(%(keys)s)
+            UNION ALL
+            SELECT upper(default_code), 'product_reference', id FROM product_product
+             WHERE default_code IS NOT NULL AND upper(default_code) = ANY(%(keys)s)
+            UNION ALL
+            SELECT upper(barcode), 'packaging_barcode', id FROM product_packaging
+             WHERE barcode IS NOT NULL AND upper(barcode) = ANY(%(keys)s)
+            UNION ALL
+            SELECT upper(barcode), 'location_barcode', id FROM stock_location
+             WHERE barcode IS NOT NULL AND upper(barcode) = ANY(%(keys)s)
+            """,
+            {"keys": keys},
+        )
+        matches = {}
+        for key, kind, record_id in self.env.cr.fetchall():
+            matches.setdefault(key, (kind, record_id))
+        if not matches:
+            return {}
+        models_by_kind = {
+            "product_barcode": "product.product",
+            "product_reference": "product.product",
+            "packaging_barcode": "product.packaging",
+            "location_barcode": "stock.location",
+        }
+        _ = self.env._
+        what = {
+            "product_barcode": _("the barcode of the product"),
+            "product_reference": _("the internal reference of the product"),
+            "packaging_barcode": _("the barcode of the packaging"),
+            "location_barcode": _("the barcode of the location"),
+        }
+        errors = {}
+        for index, _product, _company, serial in checked:
+            match = matches.get(serial.upper())
+            if not match:
+                continue
+            kind, record_id = match
+            record = self.env[models_by_kind[kind]].sudo().browse(record_id)
+            errors[index] = _(
+                "%(serial)s looks like a product or location code, not a serial: it is %(what)s "
+                "%(record)s. Scan the serial number barcode of the unit instead.",
+                serial=serial,
+                what=what[kind],
+                record=record.display_name,
+            )
+        return errors
+
+    @api.model
+    def _check_duplicates(self, checked, exclude_lot_ids, check_existing, known_errors):
+        """Duplicates inside the batch and, optionally, against existing units (1 query)."""
+        _ = self.env._
+        errors = {}
+        existing = defaultdict(list)
+        if check_existing:
+            lots = (
+                self.env["stock.lot"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_fetch(
+                    [
+                        ("name", "in", list({serial for _i, _p, _c, serial in checked})),
+                        ("id", "not in", list(exclude_lot_ids)),
+                    ],
+                    ["name", "product_id", "company_id"],
+                )
+            )
+            for lot in lots:
+                existing[lot.name].append(lot)
+        seen = {}
+        for index, product, company, serial in checked:
+            if index in known_errors:
+                continue
+            company_wide = bool(company and company.storq_serial_unique_per_company)
+            for lot in existing.get(serial, ()):
+                same_scope = not lot.company_id or not company or lot.company_id == company
+                if not same_scope:
+                    continue
+                if lot.product_id == product:
+                    errors[index] = _(
+                        "%(serial)s is already registered for %(product)s: serials must be unique. "
+                        "Check the label; if this is the same unit, open the existing one.",
+                        serial=serial,
+                        product=product.display_name,
+                    )
+                    break
+                if company_wide:
+                    errors[index] = _(
+                        "%(serial)s is already the serial of a unit of %(other)s, and serials are "
+                        "unique across all products of %(company)s.",
+                        serial=serial,
+                        other=lot.product_id.display_name,
+                        company=company.name,
+                    )
+                    break
+            if index in errors:
+                continue
+            key = (company.id, serial) if company_wide else (product.id, company.id, serial)
+            if key in seen:
+                errors[index] = _(
+                    "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
+                    "its own serial.",
+                    serial=serial,
+                    first=seen[key] + 1,
+                    second=index + 1,
+                )
+            else:
+                seen[key] = index
+        return errors
+
+    @api.model
+    def _warn_similar(self, checked, exclude_lot_ids):
+        """Warnings for serials one edit away from an existing serial of the same product (1 query)."""
+        product_ids = list({product.id for _i, product, _c, _s in checked})
+        self.env["stock.lot"].flush_model(["name", "product_id"])
+        self.env.cr.execute(
+            "SELECT product_id, name FROM stock_lot WHERE product_id = ANY(%s) AND NOT id = ANY(%s)",
+            [product_ids, list(exclude_lot_ids)],
+        )
+        names_by_product = defaultdict(list)
+        for product_id, name in self.env.cr.fetchall():
+            names_by_product[product_id].append(name)
+        candidates_by_product = defaultdict(set)
+        for _index, product, _company, serial in checked:
+            candidates_by_product[product.id].add(serial)
+        similar = {}
+        for product_id, candidates in candidates_by_product.items():
+            for serial, others in likely_typos(candidates, names_by_product[product_id]).items():
+                similar[(product_id, serial)] = others
+        warnings = {}
+        for index, product, _company, serial in checked:
+            others = similar.get((product.id, serial))
+            if others:
+                warnings[index] = self.env._(
+                    "%(serial)s is one character away from the existing serial %(others)s of "
+                    "%(product)s: check that it was not mistyped.",
+                    serial=serial,
+                    others=", ".join(others[:3]),
+                    product=product.display_name,
+                )
+        return warnings
+
+    @api.model
+    def _flush_code_fields(self):
+        """The code guard reads with SQL: pending ORM writes must reach the database first."""
+        self.env["product.product"].flush_model(["barcode", "default_code"])
+        self.env["product.packaging"].flush_model(["barcode"])
+        self.env["stock.location"].flush_model(["barcode"])
+
+    # ------------------------------------------------------------------
+    # Reporting
+    # ------------------------------------------------------------------
+    @api.model
+    def _format_errors(self, verdicts, line_label=None):
+        """One line per refused serial, e.g. "Line 3 (SN 12): reason"."""
+        bad = [verdict for verdict in verdicts if verdict.error]
+        lines = []
+        for verdict in bad[:MAX_LISTED_ERRORS]:
+            label = line_label(verdict) if line_label else self.env._(
+                "Line %(line)s", line=verdict.index + 1
+            )
+            lines.append(f"{label}: {verdict.error}")
+        if len(bad) > MAX_LISTED_ERRORS:
+            lines.append(
+                self.env._("… and %(count)s more refused serials.", count=len(bad) - MAX_LISTED_ERRORS)
+            )
+        return "\n".join(lines)
+
+    @api.model
+    def _raise_for_errors(self, verdicts, line_label=None):
+        bad = [verdict for verdict in verdicts if verdict.error]
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "%(count)s serial number(s) refused; nothing was saved. Correct them and try again:\n%(lines)s",
+                    count=len(bad),
+                    lines=self._format_errors(verdicts, line_label),
+                )
+            )

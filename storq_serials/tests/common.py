@@ -1,0 +1,122 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class StorqSerialsCase(TransactionCase):
+    """Fixtures shared by the storq_serials tests: rules, a serial-controlled category and products."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.stock_location = cls.env.ref("stock.warehouse0").lot_stock_id
+        cls.supplier_location = cls.env.ref("stock.stock_location_suppliers")
+        cls.customer_location = cls.env.ref("stock.stock_location_customers")
+        cls.receipt_type = cls.env.ref("stock.picking_type_in")
+        cls.Format = cls.env["storq.serial.format"]
+        cls.Lot = cls.env["stock.lot"]
+        cls.imei_rule = cls.Format.create(
+            {
+                "name": "Test IMEI",
+                "charset": "digits",
+                "min_length": 15,
+                "max_length": 15,
+                "check_digit": "luhn",
+                "strip_prefixes": "IMEI:, IMEI",
+                "example": "490154203237518",
+            }
+        )
+        cls.tag_rule = cls.Format.create(
+            {
+                "name": "Test service tag",
+                "charset": "upper_alnum",
+                "min_length": 7,
+                "max_length": 7,
+                "uppercase": True,
+                "strip_prefixes": "S/N:, SN",
+                "example": "7XK2M93",
+            }
+        )
+        cls.controlled_category = cls.env["product.category"].create(
+            {"name": "Test phones", "storq_serial_control": True, "storq_serial_format_id": cls.imei_rule.id}
+        )
+        cls.phone = cls.env["product.product"].create(
+            {
+                "name": "Test phone",
+                "type": "consu",
+                "categ_id": cls.controlled_category.id,
+                "barcode": "PHX-128-BOX",
+                "default_code": "PHONE-1",
+            }
+        )
+        cls.laptop = cls.env["product.product"].create(
+            {
+                "name": "Test laptop",
+                "type": "consu",
+                "storq_serial_control": True,
+                "storq_serial_format_id": cls.tag_rule.id,
+                "default_code": "LAPTOP-1",
+            }
+        )
+        # Under serial control without a format rule: only the default guards apply.
+        cls.gadget = cls.env["product.product"].create(
+            {"name": "Test gadget", "type": "consu", "storq_serial_control": True}
+        )
+        cls.plain_serial_product = cls.env["product.product"].create(
+            {"name": "Plain serial product", "type": "consu", "is_storable": True, "tracking": "serial"}
+        )
+
+    @classmethod
+    def _make_user(cls, login, groups, company=None):
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    def _create_lots(self, product, names):
+        return self.Lot.create([{"product_id": product.id, "name": name} for name in names])
+
+    def _receipt(self, product, serials, quantity=None):
+        """A confirmed receipt of `product` with one move line per serial name."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.receipt_type.id,
+                "location_id": self.supplier_location.id,
+                "location_dest_id": self.stock_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity or len(serials) or 1,
+                            "location_id": self.supplier_location.id,
+                            "location_dest_id": self.stock_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        if serials:
+            move.move_line_ids.unlink()
+            self.env["stock.move.line"].create(
+                [
+                    {
+                        "move_id": move.id,
+                        "picking_id": picking.id,
+                        "product_id": product.id,
+                        "lot_name": serial,
+                        "quantity": 1,
+                        "location_id": self.supplier_location.id,
+                        "location_dest_id": self.stock_location.id,
+                    }
+                    for serial in serials
+                ]
+            )
+        return picking

@@ -1,0 +1,159 @@
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import StorqSerialsCase
+
+
+@tagged("post_install", "-at_install")
+class TestSerialEntryPoints(StorqSerialsCase):
+    """Every way a serial enters Odoo goes through the same checks."""
+
+    def test_typed_serial_on_move_line_is_normalised(self):
+        picking = self._receipt(self.laptop, [" sn:7xk2m93 ", "9bq4tz1\r"])
+        self.assertEqual(sorted(picking.move_line_ids.mapped("lot_name")), ["7XK2M93", "9BQ4TZ1"])
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(sorted(picking.move_line_ids.lot_id.mapped("name")), ["7XK2M93", "9BQ4TZ1"])
+
+    def test_bad_serials_on_move_lines_are_refused_all_at_once(self):
+        with self.assertRaises(ValidationError) as caught:
+            self._receipt(self.phone, ["358754061234563", "PHONE-1", "3587540612", "358754061234563"])
+        message = str(caught.exception)
+        self.assertIn("3 serial number(s) refused", message)
+        self.assertIn("PHONE-1", message)
+        self.assertIn("3587540612", message)
+        self.assertIn("entered twice", message)
+
+    def test_editing_a_move_line_serial_is_checked(self):
+        picking = self._receipt(self.phone, ["358754061234563"])
+        with self.assertRaisesRegex(ValidationError, "check digit"):
+            picking.move_line_ids.lot_name = "358754061234564"
+
+    def test_receipt_without_serials_cannot_be_validated(self):
+        picking = self._receipt(self.laptop, [], quantity=2)
+        picking.move_ids.quantity = 2
+        with self.assertRaises(UserError):
+            picking.button_validate()
+        self.assertNotEqual(picking.state, "done")
+
+    def test_operation_type_without_lot_options_still_needs_serials(self):
+        """Odoo lets such types move tracked products without lots; serial control does not."""
+        self.receipt_type.write({"use_create_lots": False, "use_existing_lots": False})
+        picking = self._receipt(self.laptop, [], quantity=1)
+        picking.move_ids.quantity = 1
+        with self.assertRaisesRegex(UserError, "has no serial number"):
+            picking.button_validate()
+
+    def test_quantity_above_one_per_serial_is_refused(self):
+        lot = self._create_lots(self.gadget, ["G-0001"])
+        quant = self.env["stock.quant"].create(
+            {"product_id": self.gadget.id, "location_id": self.stock_location.id, "lot_id": lot.id, "inventory_quantity": 3}
+        )
+        with self.assertRaisesRegex(UserError, "counted 3.0 times"):
+            quant.action_apply_inventory()
+        # The same count applied without the check still cannot move 3 units under one serial.
+        with self.assertRaisesRegex(UserError, "moves 3.0 units"):
+            quant._apply_inventory()
+
+    def test_inventory_adjustment_needs_serials(self):
+        quant = self.env["stock.quant"].create(
+            {"product_id": self.gadget.id, "location_id": self.stock_location.id, "inventory_quantity": 1}
+        )
+        with self.assertRaisesRegex(UserError, "counted without a serial number"):
+            quant.action_apply_inventory()
+        # Odoo's "apply anyway" confirmation goes straight to the moves: refused there too.
+        with self.assertRaisesRegex(UserError, "has no serial number"):
+            quant._apply_inventory()
+        # With a serial per unit it goes through.
+        lot = self._create_lots(self.gadget, ["G-0002"])
+        counted = self.env["stock.quant"].create(
+            {"product_id": self.gadget.id, "location_id": self.stock_location.id, "lot_id": lot.id, "inventory_quantity": 1}
+        )
+        counted.action_apply_inventory()
+        self.assertEqual(lot.product_qty, 1)
+
+    def test_scrap_needs_a_serial(self):
+        lot = self._create_lots(self.gadget, ["G-0003"])
+        self.env["stock.quant"]._update_available_quantity(self.gadget, self.stock_location, 1, lot_id=lot)
+        scrap = self.env["stock.scrap"].create(
+            {"product_id": self.gadget.id, "scrap_qty": 1, "location_id": self.stock_location.id}
+        )
+        with self.assertRaisesRegex(UserError, "has no serial number"):
+            scrap.action_validate()
+        scrap.lot_id = lot
+        scrap.action_validate()
+        self.assertEqual(scrap.state, "done")
+
+    def test_import_of_lots_goes_through_the_rules(self):
+        result = self.Lot.load(
+            ["name", "product_id/.id"],
+            [["imei 358754061234563", str(self.phone.id)], ["358754061234564", str(self.phone.id)]],
+        )
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("check digit" in message["message"] for message in result["messages"]))
+        result = self.Lot.load(["name", "product_id/.id"], [["imei 358754061234563", str(self.phone.id)]])
+        self.assertEqual(self.Lot.browse(result["ids"]).name, "358754061234563")
+
+    def test_generated_serials_follow_the_format(self):
+        move_context = {
+            "default_product_id": self.phone.id,
+            "default_tracking": "serial",
+            "default_quantity": 3,
+            "default_location_dest_id": self.stock_location.id,
+            "default_picking_type_id": self.receipt_type.id,
+            "default_company_id": self.company.id,
+        }
+        vals_list = self.env["stock.move"].action_generate_lot_line_vals(
+            move_context, "generate", "358754061234563", 3, False
+        )
+        names = [vals["lot_name"] for vals in vals_list]
+        # The check digit is recomputed for each serial, not counted up with the body.
+        self.assertEqual(names, ["358754061234563", "358754061234571", "358754061234589"])
+
+    def test_pasted_serials_are_checked_line_by_line(self):
+        move_context = {
+            "default_product_id": self.laptop.id,
+            "default_tracking": "serial",
+            "default_location_dest_id": self.stock_location.id,
+            "default_picking_type_id": self.receipt_type.id,
+            "default_company_id": self.company.id,
+        }
+        vals_list = self.env["stock.move"].action_generate_lot_line_vals(
+            move_context, "import", False, 0, "7xk2m93\nS/N: 9bq4tz1\n"
+        )
+        self.assertEqual([vals["lot_name"] for vals in vals_list], ["7XK2M93", "9BQ4TZ1"])
+        with self.assertRaises(ValidationError) as caught:
+            self.env["stock.move"].action_generate_lot_line_vals(
+                move_context, "import", False, 0, "7XK2M93\nTOO-LONG-1\nLAPTOP-1\n"
+            )
+        self.assertIn("2 serial number(s) refused", str(caught.exception))
+
+    def test_generate_on_a_receipt_move(self):
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.receipt_type.id,
+                "location_id": self.supplier_location.id,
+                "location_dest_id": self.stock_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.laptop.name,
+                            "product_id": self.laptop.id,
+                            "product_uom_qty": 3,
+                            "location_id": self.supplier_location.id,
+                            "location_dest_id": self.stock_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids._generate_serial_numbers("ab00098", next_serial_count=3)
+        self.assertEqual(
+            sorted(picking.move_line_ids.mapped("lot_name")), ["AB00098", "AB00099", "AB00100"]
+        )
+
+    def test_non_controlled_products_keep_odoo_behaviour(self):
+        picking = self._receipt(self.plain_serial_product, [" free text "])
+        self.assertEqual(picking.move_line_ids.lot_name, " free text ")

@@ -1,0 +1,75 @@
+from odoo.tests import tagged
+
+from .common import StorqSerialsCase
+
+# Queries for one batch check, whatever its size: product code guard, existing units,
+# similar serials.
+CHECK_QUERIES = 3
+
+
+@tagged("post_install", "-at_install")
+class TestSerialQueryCounts(StorqSerialsCase):
+    def _imeis(self, count, start=0):
+        from ..tools.check_digits import compute_check_digit
+
+        bodies = [f"35875407{n:06d}" for n in range(start, start + count)]
+        return [body + compute_check_digit("luhn", body) for body in bodies]
+
+    def _check(self, names):
+        validation = self.env["storq.serial.validation"]
+        entries = [(self.phone, name, self.company) for name in names]
+        return validation._check_serials(entries, warn_similar=True)
+
+    def test_batch_check_is_constant_in_queries(self):
+        # Existing units so every query has something to find.
+        self._create_lots(self.phone, self._imeis(50, start=900000))
+        self._check(self._imeis(2))  # warm the rule cache and the product prefetch
+        for size in (10, 1000):
+            names = self._imeis(size)
+            self.env.invalidate_all()
+            self.phone.storq_serial_control  # the product record is read once per batch anyway
+            self.company.storq_serial_unique_per_company
+            with self.assertQueryCount(CHECK_QUERIES):
+                verdicts = self._check(names)
+            self.assertEqual(len(verdicts), size)
+            self.assertFalse([v for v in verdicts if v.error])
+
+    def test_lot_creation_queries_do_not_grow_with_the_batch(self):
+        counts = []
+        for size, start in ((10, 100000), (1000, 200000)):
+            vals_list = [{"product_id": self.phone.id, "name": name} for name in self._imeis(size, start)]
+            self.env.invalidate_all()
+            self.phone.storq_serial_control
+            before = self.cr.sql_log_count
+            self.Lot.create(vals_list)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], f"queries for 10 and 1000 lots: {counts}")
+
+    def test_move_line_serial_check_is_constant(self):
+        counts = []
+        for size, start in ((10, 300000), (1000, 400000)):
+            picking = self._receipt(self.phone, [], quantity=size)
+            move = picking.move_ids
+            move.move_line_ids.unlink()
+            vals_list = [
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": self.phone.id,
+                    "lot_name": name,
+                    "quantity": 1,
+                    "location_id": self.supplier_location.id,
+                    "location_dest_id": self.stock_location.id,
+                }
+                for name in self._imeis(size, start)
+            ]
+            lines = self.env["stock.move.line"].create(vals_list)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.phone.storq_serial_control
+            before = self.cr.sql_log_count
+            lines._storq_check_lot_names()
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], f"queries for 10 and 1000 move lines: {counts}")
