@@ -8,5 +8,6 @@ from . import res_config_settings
 from . import stock_lot
 from . import stock_move
 from . import stock_quant
+from . import stock_scrap
 from . import stock_move_line
 from . import storq_serial_hygiene_issue

@@ -120,7 +120,8 @@ class StorqSerialValidation(models.AbstractModel):
         rule_record = product.product_tmpl_id._storq_effective_format()
         if not rule_record:
             return DEFAULT_RULE, False
-        return self.env["storq.serial.format"]._get_compiled_rule(rule_record.id), rule_record.name
+        rule = self.env["storq.serial.format"]._get_compiled_rule(rule_record.id)
+        return rule, rule.name
 
     @api.model
     def _normalize(self, product, raw):

@@ -79,8 +79,11 @@ class TestSerialEntryPoints(StorqSerialsCase):
         scrap = self.env["stock.scrap"].create(
             {"product_id": self.gadget.id, "scrap_qty": 1, "location_id": self.stock_location.id}
         )
-        with self.assertRaisesRegex(UserError, "has no serial number"):
+        with self.assertRaisesRegex(UserError, "choose the serial number of the unit"):
             scrap.action_validate()
+        # Past Odoo's "scrap anyway" confirmation, the move itself still needs the serial.
+        with self.assertRaisesRegex(UserError, "has no serial number"):
+            scrap.do_scrap()
         scrap.lot_id = lot
         scrap.action_validate()
         self.assertEqual(scrap.state, "done")

@@ -10,6 +10,7 @@ INDEX = "storq_stock_lot_unique_serial"
 class TestInstallOnOldData(StorqSerialsCase):
     def test_old_duplicates_postpone_the_unique_index_without_failing(self):
         lot = self._create_lots(self.gadget, ["OLD-0001"])
+        self.env.flush_all()
         self.cr.execute(f"DROP INDEX {INDEX}")
         self.cr.execute(
             "INSERT INTO stock_lot (name, product_id, company_id, storq_serial_control) VALUES (%s, %s, %s, true)",

@@ -1,3 +1,5 @@
+import psycopg2
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -87,9 +89,9 @@ class TestSerialGuards(StorqSerialsCase):
 
     def test_unique_index_guards_concurrent_inserts(self):
         """The database refuses a duplicate even when the Python checks are bypassed."""
-        self._create_lots(self.laptop, ["7XK2M93"])
-        lot = self.Lot.search([("name", "=", "7XK2M93")])
-        with self.assertRaises(Exception), self.cr.savepoint():
+        lot = self._create_lots(self.laptop, ["7XK2M93"])
+        self.env.flush_all()
+        with self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
             self.cr.execute(
                 "INSERT INTO stock_lot (name, product_id, company_id, storq_serial_control) "
                 "VALUES (%s, %s, %s, true)",

@@ -120,7 +120,7 @@ class TestToolsSimilarity(BaseCase):
         self.assertEqual(likely_typos(["SN-O042", "SN-042", "SN-00420"], existing), {
             "SN-O042": ["SN-0042"],
             "SN-042": ["SN-0042"],
-            "SN-00420": ["SN-0042"],
+            "SN-00420": ["SN-0020", "SN-0040", "SN-0042"],
         })
 
     @FUZZ
