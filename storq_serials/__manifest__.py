@@ -2,11 +2,6 @@
     "name": "Storq Serials",
     "version": "18.0.1.0.0",
     "summary": "Item-level traceability: enforced serial numbers with per-product format rules",
-    "description": """
-One unit, one serial number, one complete history. Puts products under serial
-control, validates every serial that enters the system against per-product
-format rules and code guards, and reports existing data that breaks them.
-""",
     "category": "Inventory/Inventory",
     "author": "Storq",
     "website": "https://storq.example.com",
@@ -31,5 +26,4 @@ format rules and code guards, and reports existing data that breaks them.
     ],
     "images": ["static/description/banner.png"],
     "application": True,
-    "installable": True,
 }

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 
 
 class ProductCategory(models.Model):
@@ -20,7 +21,6 @@ class ProductCategory(models.Model):
         templates = self.env["product.template"].search([("categ_id", "in", self.ids)])
         for category in self:
             templates.filtered(
-                lambda t, c=category: t.categ_id == c
-                and t.storq_serial_control != c.storq_serial_control
+                lambda t, c=category: t.categ_id == c and t.storq_serial_control != c.storq_serial_control
             ).write({"storq_serial_control": category.storq_serial_control})
         return True

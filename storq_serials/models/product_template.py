@@ -1,5 +1,8 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
 
@@ -104,9 +107,7 @@ class ProductTemplate(models.Model):
         controlled = self.filtered("storq_serial_control")
         if not controlled:
             return
-        loosened = controlled.filtered(
-            lambda t: before.get(t.id, (False,))[0] and t.tracking != "serial"
-        )
+        loosened = controlled.filtered(lambda t: before.get(t.id, (False,))[0] and t.tracking != "serial")
         if loosened:
             raise UserError(
                 self.env._(
@@ -121,7 +122,7 @@ class ProductTemplate(models.Model):
             newly._storq_check_serial_control_blockers(previous_tracking)
         to_track = controlled.filtered(lambda t: t.tracking != "serial" or not t.is_storable)
         if to_track:
-            super(ProductTemplate, to_track).write({"is_storable": True, "tracking": "serial"})
+            to_track.write({"is_storable": True, "tracking": "serial"})
 
     def _storq_check_serial_control_blockers(self, previous_tracking):
         """Refuse serial control while stock without serials or open moves would break it."""
@@ -139,21 +140,22 @@ class ProductTemplate(models.Model):
             ["product_id", "location_id"],
             ["quantity:sum"],
         )
-        retracked = products.filtered(
-            lambda p: previous_tracking.get(p.product_tmpl_id.id) != "serial"
-        )
-        move_groups = self.env["stock.move"].sudo()._read_group(
-            [("product_id", "in", retracked.ids), ("state", "in", OPEN_MOVE_STATES)],
-            ["product_id"],
-            ["reference:array_agg"],
+        retracked = products.filtered(lambda p: previous_tracking.get(p.product_tmpl_id.id) != "serial")
+        move_groups = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [("product_id", "in", retracked.ids), ("state", "in", OPEN_MOVE_STATES)],
+                ["product_id"],
+                ["reference:array_agg"],
+            )
         )
         if not quant_groups and not move_groups:
             return
-        _ = self.env._
         problems = {}
         for product, location, quantity in quant_groups:
             problems.setdefault(product.product_tmpl_id, []).append(
-                _(
+                self.env._(
                     "%(quantity)s unit(s) on hand without their own serial number in %(location)s",
                     quantity=quantity,
                     location=location.display_name,
@@ -161,7 +163,7 @@ class ProductTemplate(models.Model):
             )
         for product, references in move_groups:
             problems.setdefault(product.product_tmpl_id, []).append(
-                _(
+                self.env._(
                     "open transfers: %(references)s",
                     references=", ".join(sorted(set(filter(None, references)))[:10]),
                 )
@@ -171,7 +173,7 @@ class ProductTemplate(models.Model):
             lines.append(f"{template.display_name}:")
             lines.extend(f"  - {reason}" for reason in reasons)
         raise UserError(
-            _(
+            self.env._(
                 "Serial control cannot be turned on yet:\n%(lines)s\n\nTo fix it: validate or cancel "
                 "the open transfers, bring the stock without serials to zero with an inventory "
                 "adjustment, then turn serial control on and receive or count the units again with "

@@ -1,8 +1,11 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools.sql import SQL, index_exists
+from odoo.tools.sql import SQL
+from odoo.tools.sql import index_exists
 
 from ..tools.errors import SerialValidationError
 from ..tools.serial_range import generate_serial_range
@@ -79,9 +82,7 @@ class StockLot(models.Model):
                     else lot.product_id
                 )
                 entries.append((product, vals.get("name", lot.name), lot.company_id))
-            verdicts = self.env["storq.serial.validation"]._check_serials(
-                entries, exclude_lot_ids=self.ids
-            )
+            verdicts = self.env["storq.serial.validation"]._check_serials(entries, exclude_lot_ids=self.ids)
             self._storq_raise_for_errors(verdicts)
             serials = {verdict.serial for verdict in verdicts}
             if "name" in vals and len(serials) == 1:

@@ -1,6 +1,8 @@
-from odoo import api, models
+from odoo import api
+from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools.float_utils import float_compare, float_is_zero
+from odoo.tools.float_utils import float_compare
+from odoo.tools.float_utils import float_is_zero
 
 MAX_LISTED_LINES = 20
 
@@ -67,19 +69,20 @@ class StockMoveLine(models.Model):
             rounding = line.product_uom_id.rounding
             if float_is_zero(line.quantity, precision_rounding=rounding):
                 continue
-            if float_compare(line.quantity_product_uom, 1.0, precision_rounding=line.product_id.uom_id.rounding):
+            if float_compare(
+                line.quantity_product_uom, 1.0, precision_rounding=line.product_id.uom_id.rounding
+            ):
                 not_unit |= line
             elif not line.lot_id and not (line.lot_name and line.move_id.picking_type_id.use_create_lots):
                 missing |= line
         if not missing and not not_unit:
             return
-        _ = self.env._
         lines = []
         for line in (missing | not_unit)[:MAX_LISTED_LINES]:
             document = line.reference or line.move_id.display_name or line.product_id.display_name
             if line in missing:
                 lines.append(
-                    _(
+                    self.env._(
                         "- %(document)s: %(product)s, from %(location)s, has no serial number",
                         document=document,
                         product=line.product_id.display_name,
@@ -88,7 +91,7 @@ class StockMoveLine(models.Model):
                 )
             else:
                 lines.append(
-                    _(
+                    self.env._(
                         "- %(document)s: %(product)s, serial %(serial)s, moves %(quantity)s units",
                         document=document,
                         product=line.product_id.display_name,
@@ -97,7 +100,7 @@ class StockMoveLine(models.Model):
                     )
                 )
         raise UserError(
-            _(
+            self.env._(
                 "These products are under serial control: every unit that moves needs its own "
                 "serial number, one line per unit.\n%(lines)s\nEnter the serial of each unit "
                 "(one line of quantity 1 per serial), then validate again.",

@@ -1,6 +1,7 @@
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools.float_utils import float_compare, float_is_zero
+from odoo.tools.float_utils import float_compare
+from odoo.tools.float_utils import float_is_zero
 
 
 class StockQuant(models.Model):

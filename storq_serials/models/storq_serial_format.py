@@ -1,9 +1,13 @@
-from odoo import api, fields, models, tools
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo import tools
 from odoo.exceptions import ValidationError
 
 from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
 from ..tools.errors import SerialValidationError
-from ..tools.format_rule import CHARSETS, build_rule
+from ..tools.format_rule import CHARSETS
+from ..tools.format_rule import build_rule
 
 
 class StorqSerialFormat(models.Model):
@@ -52,9 +56,7 @@ class StorqSerialFormat(models.Model):
         help="By default a serial that looks like a product barcode (8, 12, 13 or 14 digits with a "
         "valid GS1 check digit) is refused. Tick this if this product's real serials have that shape.",
     )
-    example = fields.Char(
-        required=True, help="A real serial of this format. It must pass the rule itself."
-    )
+    example = fields.Char(required=True, help="A real serial of this format. It must pass the rule itself.")
     try_serial = fields.Char(
         "Try a serial",
         compute="_compute_try_serial",

@@ -1,9 +1,12 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
 from ..tools.errors import SerialValidationError
-from ..tools.similarity import likely_typos, normalisation_clashes
+from ..tools.similarity import likely_typos
+from ..tools.similarity import normalisation_clashes
 
 ISSUE_TYPES = [
     ("format", "Breaks its format rule"),
@@ -65,7 +68,9 @@ class StorqSerialHygieneIssue(models.Model):
         """Rescan every unit of serial-controlled products, one product at a time."""
         Lot = self.env["stock.lot"].sudo().with_context(active_test=False)
         Lot.flush_model(["name", "product_id", "company_id"])
-        self.sudo().search([]).unlink()
+        # A full rebuild: every row goes, whatever the user's companies.
+        self.env.cr.execute("DELETE FROM storq_serial_hygiene_issue")
+        self.invalidate_model()
         groups = Lot._read_group([("storq_serial_control", "=", True)], ["product_id"])
         validation = self.env["storq.serial.validation"].sudo()
         code_owners = self._product_and_location_codes()
@@ -82,7 +87,8 @@ class StorqSerialHygieneIssue(models.Model):
         self.env.cr.execute(
             """
             SELECT upper(barcode), 'product' FROM product_product WHERE barcode IS NOT NULL
-            UNION ALL SELECT upper(default_code), 'product' FROM product_product WHERE default_code IS NOT NULL
+            UNION ALL
+            SELECT upper(default_code), 'product' FROM product_product WHERE default_code IS NOT NULL
             UNION ALL SELECT upper(barcode), 'packaging' FROM product_packaging WHERE barcode IS NOT NULL
             UNION ALL SELECT upper(barcode), 'location' FROM stock_location WHERE barcode IS NOT NULL
             """
@@ -91,7 +97,6 @@ class StorqSerialHygieneIssue(models.Model):
 
     @api.model
     def _issues_for_product(self, product, lots, validation, code_owners):
-        _ = self.env._
         rule, label = validation._get_rule(product)
         vals_list = []
         lot_by_name = defaultdict(list)
@@ -114,7 +119,7 @@ class StorqSerialHygieneIssue(models.Model):
                         {
                             "lot_id": lot.id,
                             "issue_type": "format",
-                            "detail": _(
+                            "detail": self.env._(
                                 "Not stored in its normalised form %(serial)s.", serial=normalised
                             ),
                         }
@@ -125,10 +130,10 @@ class StorqSerialHygieneIssue(models.Model):
                     {
                         "lot_id": lot.id,
                         "issue_type": "product_code",
-                        "detail": _("Equals a %(kind)s code.", kind=kind),
+                        "detail": self.env._("Equals a %(kind)s code.", kind=kind),
                     }
                 )
-        for name, same_name in lot_by_name.items():
+        for same_name in lot_by_name.values():
             companies = [lot.company_id for lot in same_name]
             for lot in same_name:
                 twins = [
@@ -142,7 +147,7 @@ class StorqSerialHygieneIssue(models.Model):
                             "lot_id": lot.id,
                             "issue_type": "normalised_duplicate",
                             "related_lot_id": twins[0].id,
-                            "detail": _("Another unit has the very same serial."),
+                            "detail": self.env._("Another unit has the very same serial."),
                         }
                     )
         clashes = normalisation_clashes(lot_by_name, rule.normalize)
@@ -155,7 +160,9 @@ class StorqSerialHygieneIssue(models.Model):
                             "lot_id": lot.id,
                             "issue_type": "normalised_duplicate",
                             "related_lot_id": lot_by_name[others[0]][0].id,
-                            "detail": _("Same serial as %(others)s once normalised.", others=", ".join(others)),
+                            "detail": self.env._(
+                                "Same serial as %(others)s once normalised.", others=", ".join(others)
+                            ),
                         }
                     )
         names = list(lot_by_name)
@@ -166,7 +173,7 @@ class StorqSerialHygieneIssue(models.Model):
                         "lot_id": lot.id,
                         "issue_type": "near_duplicate",
                         "related_lot_id": lot_by_name[others[0]][0].id,
-                        "detail": _("One character from %(others)s.", others=", ".join(others[:5])),
+                        "detail": self.env._("One character from %(others)s.", others=", ".join(others[:5])),
                     }
                 )
         return vals_list

@@ -1,12 +1,14 @@
 from collections import defaultdict
 from typing import NamedTuple
 
-from odoo import api, models
+from odoo import api
+from odoo import models
 from odoo.exceptions import ValidationError
 
 from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
 from ..tools.errors import SerialValidationError
-from ..tools.format_rule import CHARSETS, DEFAULT_RULE
+from ..tools.format_rule import CHARSETS
+from ..tools.format_rule import DEFAULT_RULE
 from ..tools.similarity import likely_typos
 
 # How many bad lines a refusal lists before summarising the rest.
@@ -41,69 +43,68 @@ class StorqSerialValidation(models.AbstractModel):
     def _error_message(self, error, serial=None, rule_name=None):
         """A translated, actionable message for a tools `SerialValidationError`."""
         params = dict(error.params)
-        _ = self.env._
         shown = serial if serial is not None else params.get("value", "")
-        rule = rule_name or _("the product's format")
+        rule = rule_name or self.env._("the product's format")
         messages = {
-            "empty": lambda: _("The serial is empty: scan or type the serial printed on the unit."),
-            "too_short": lambda: _(
+            "empty": lambda: self.env._("The serial is empty: scan or type the serial printed on the unit."),
+            "too_short": lambda: self.env._(
                 "%(serial)s has %(length)s characters; %(rule)s needs at least %(min_length)s.",
                 serial=shown,
                 length=params.get("length"),
                 rule=rule,
                 min_length=params.get("min_length"),
             ),
-            "too_long": lambda: _(
+            "too_long": lambda: self.env._(
                 "%(serial)s has %(length)s characters; %(rule)s allows at most %(max_length)s.",
                 serial=shown,
                 length=params.get("length"),
                 rule=rule,
                 max_length=params.get("max_length"),
             ),
-            "prefix": lambda: _(
+            "prefix": lambda: self.env._(
                 "%(serial)s does not start with %(prefix)s as %(rule)s requires.",
                 serial=shown,
                 prefix=params.get("prefix"),
                 rule=rule,
             ),
-            "charset": lambda: _(
+            "charset": lambda: self.env._(
                 "%(serial)s contains characters that %(rule)s does not allow (%(charset)s): %(chars)s",
                 serial=shown,
                 rule=rule,
                 charset=CHARSETS.get(params.get("charset"), params.get("charset")),
                 chars=params.get("chars"),
             ),
-            "pattern": lambda: _(
+            "pattern": lambda: self.env._(
                 "%(serial)s does not match the format %(rule)s (%(pattern)s).",
                 serial=shown,
                 rule=rule,
                 pattern=params.get("pattern"),
             ),
-            "check_digit": lambda: _(
+            "check_digit": lambda: self.env._(
                 "The check digit of %(serial)s is wrong (%(algorithm)s): the serial was mistyped "
                 "or misread. Scan it again or check the label.",
                 serial=shown,
                 algorithm=CHECK_DIGIT_ALGORITHMS.get(params.get("algorithm"), params.get("algorithm")),
             ),
-            "gtin_shape": lambda: _(
+            "gtin_shape": lambda: self.env._(
                 "%(serial)s looks like a product barcode (GTIN/EAN/UPC), not a serial. Scan the "
                 "serial number barcode of the unit. If this product's serials really look like "
                 'this, tick "Accept GTIN-shaped serials" on its format rule.',
                 serial=shown,
             ),
-            "invalid_pattern": lambda: _(
+            "invalid_pattern": lambda: self.env._(
                 "the regular expression %(pattern)s is not valid (%(reason)s).",
                 pattern=params.get("pattern"),
                 reason=params.get("reason"),
             ),
-            "invalid_rule": lambda: _("%(reason)s", reason=params.get("reason")),
-            "range_overflow": lambda: _(
+            "invalid_rule": lambda: self.env._("%(reason)s", reason=params.get("reason")),
+            "range_overflow": lambda: self.env._(
                 "Counting %(count)s serials from %(first)s needs more digits than it has: "
                 "start lower or add a leading zero.",
                 count=params.get("count"),
                 first=params.get("first"),
             ),
-            "range_no_digits": lambda: _(
+            "range_no_digits": lambda: self.env._(
                 "%(first)s has no digits to count from: give a first serial that ends in a number.",
                 first=params.get("first"),
             ),
@@ -210,12 +211,11 @@ class StorqSerialValidation(models.AbstractModel):
             "packaging_barcode": "product.packaging",
             "location_barcode": "stock.location",
         }
-        _ = self.env._
         what = {
-            "product_barcode": _("the barcode of the product"),
-            "product_reference": _("the internal reference of the product"),
-            "packaging_barcode": _("the barcode of the packaging"),
-            "location_barcode": _("the barcode of the location"),
+            "product_barcode": self.env._("the barcode of the product"),
+            "product_reference": self.env._("the internal reference of the product"),
+            "packaging_barcode": self.env._("the barcode of the packaging"),
+            "location_barcode": self.env._("the barcode of the location"),
         }
         errors = {}
         for index, _product, _company, serial in checked:
@@ -224,7 +224,7 @@ class StorqSerialValidation(models.AbstractModel):
                 continue
             kind, record_id = match
             record = self.env[models_by_kind[kind]].sudo().browse(record_id)
-            errors[index] = _(
+            errors[index] = self.env._(
                 "%(serial)s looks like a product or location code, not a serial: it is %(what)s "
                 "%(record)s. Scan the serial number barcode of the unit instead.",
                 serial=serial,
@@ -236,7 +236,6 @@ class StorqSerialValidation(models.AbstractModel):
     @api.model
     def _check_duplicates(self, checked, exclude_lot_ids, check_existing, known_errors):
         """Duplicates inside the batch and, optionally, against existing units (1 query)."""
-        _ = self.env._
         errors = {}
         existing = defaultdict(list)
         if check_existing:
@@ -264,7 +263,7 @@ class StorqSerialValidation(models.AbstractModel):
                 if not same_scope:
                     continue
                 if lot.product_id == product:
-                    errors[index] = _(
+                    errors[index] = self.env._(
                         "%(serial)s is already registered for %(product)s: serials must be unique. "
                         "Check the label; if this is the same unit, open the existing one.",
                         serial=serial,
@@ -272,7 +271,7 @@ class StorqSerialValidation(models.AbstractModel):
                     )
                     break
                 if company_wide:
-                    errors[index] = _(
+                    errors[index] = self.env._(
                         "%(serial)s is already the serial of a unit of %(other)s, and serials are "
                         "unique across all products of %(company)s.",
                         serial=serial,
@@ -284,7 +283,7 @@ class StorqSerialValidation(models.AbstractModel):
                 continue
             key = (company.id, serial) if company_wide else (product.id, company.id, serial)
             if key in seen:
-                errors[index] = _(
+                errors[index] = self.env._(
                     "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
                     "its own serial.",
                     serial=serial,
@@ -343,9 +342,7 @@ class StorqSerialValidation(models.AbstractModel):
         bad = [verdict for verdict in verdicts if verdict.error]
         lines = []
         for verdict in bad[:MAX_LISTED_ERRORS]:
-            label = line_label(verdict) if line_label else self.env._(
-                "Line %(line)s", line=verdict.index + 1
-            )
+            label = line_label(verdict) if line_label else self.env._("Line %(line)s", line=verdict.index + 1)
             lines.append(f"{label}: {verdict.error}")
         if len(bad) > MAX_LISTED_ERRORS:
             lines.append(
@@ -359,7 +356,8 @@ class StorqSerialValidation(models.AbstractModel):
         if bad:
             raise ValidationError(
                 self.env._(
-                    "%(count)s serial number(s) refused; nothing was saved. Correct them and try again:\n%(lines)s",
+                    "%(count)s serial number(s) refused; nothing was saved. "
+                    "Correct them and try again:\n%(lines)s",
                     count=len(bad),
                     lines=self._format_errors(verdicts, line_label),
                 )

@@ -1,5 +1,6 @@
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
+from odoo.tests import new_test_user
 
 
 class StorqSerialsCase(TransactionCase):

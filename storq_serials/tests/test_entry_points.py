@@ -1,5 +1,6 @@
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -48,7 +49,12 @@ class TestSerialEntryPoints(StorqSerialsCase):
     def test_quantity_above_one_per_serial_is_refused(self):
         lot = self._create_lots(self.gadget, ["G-0001"])
         quant = self.env["stock.quant"].create(
-            {"product_id": self.gadget.id, "location_id": self.stock_location.id, "lot_id": lot.id, "inventory_quantity": 3}
+            {
+                "product_id": self.gadget.id,
+                "location_id": self.stock_location.id,
+                "lot_id": lot.id,
+                "inventory_quantity": 3,
+            }
         )
         with self.assertRaisesRegex(UserError, "counted 3.0 times"):
             quant.action_apply_inventory()
@@ -68,7 +74,12 @@ class TestSerialEntryPoints(StorqSerialsCase):
         # With a serial per unit it goes through.
         lot = self._create_lots(self.gadget, ["G-0002"])
         counted = self.env["stock.quant"].create(
-            {"product_id": self.gadget.id, "location_id": self.stock_location.id, "lot_id": lot.id, "inventory_quantity": 1}
+            {
+                "product_id": self.gadget.id,
+                "location_id": self.stock_location.id,
+                "lot_id": lot.id,
+                "inventory_quantity": 1,
+            }
         )
         counted.action_apply_inventory()
         self.assertEqual(lot.product_qty, 1)
@@ -153,9 +164,7 @@ class TestSerialEntryPoints(StorqSerialsCase):
         )
         picking.action_confirm()
         picking.move_ids._generate_serial_numbers("ab00098", next_serial_count=3)
-        self.assertEqual(
-            sorted(picking.move_line_ids.mapped("lot_name")), ["AB00098", "AB00099", "AB00100"]
-        )
+        self.assertEqual(sorted(picking.move_line_ids.mapped("lot_name")), ["AB00098", "AB00099", "AB00100"])
 
     def test_non_controlled_products_keep_odoo_behaviour(self):
         picking = self._receipt(self.plain_serial_product, [" free text "])

@@ -13,7 +13,8 @@ class TestInstallOnOldData(StorqSerialsCase):
         self.env.flush_all()
         self.cr.execute(f"DROP INDEX {INDEX}")
         self.cr.execute(
-            "INSERT INTO stock_lot (name, product_id, company_id, storq_serial_control) VALUES (%s, %s, %s, true)",
+            "INSERT INTO stock_lot (name, product_id, company_id, storq_serial_control) "
+            "VALUES (%s, %s, %s, true)",
             [lot.name, lot.product_id.id, lot.company_id.id or None],
         )
         with self.assertLogs("odoo.addons.storq_serials.models.stock_lot", "WARNING"):

@@ -27,8 +27,8 @@ class TestSerialQueryCounts(StorqSerialsCase):
         for size in (10, 1000):
             names = self._imeis(size)
             self.env.invalidate_all()
-            self.phone.storq_serial_control  # the product record is read once per batch anyway
-            self.company.storq_serial_unique_per_company
+            _ = self.phone.storq_serial_control  # the product record is read once per batch anyway
+            _ = self.company.storq_serial_unique_per_company
             with self.assertQueryCount(CHECK_QUERIES):
                 verdicts = self._check(names)
             self.assertEqual(len(verdicts), size)
@@ -38,8 +38,8 @@ class TestSerialQueryCounts(StorqSerialsCase):
         vals_list = [{"product_id": product.id, "name": name} for name in names]
         self.env.invalidate_all()
         # What any request has in cache already: the user, its company, the product.
-        self.env.user.company_id.storq_serial_unique_per_company
-        product.storq_serial_control
+        _ = self.env.user.company_id.storq_serial_unique_per_company
+        _ = product.storq_serial_control
         before = self.cr.sql_log_count
         self.Lot.create(vals_list)
         self.env.flush_all()
@@ -80,7 +80,7 @@ class TestSerialQueryCounts(StorqSerialsCase):
             lines = self.env["stock.move.line"].create(vals_list)
             self.env.flush_all()
             self.env.invalidate_all()
-            self.phone.storq_serial_control
+            _ = self.phone.storq_serial_control
             before = self.cr.sql_log_count
             lines._storq_check_lot_names()
             self.env.flush_all()

@@ -41,15 +41,29 @@ class TestSerialSecurity(StorqSerialsCase):
     def test_manager_configures_rules_and_control(self):
         rule = self.Format.with_user(self.serial_manager).create({"name": "Manager rule", "example": "M-1"})
         rule.with_user(self.serial_manager).write({"min_length": 3})
-        product = self.env["product.product"].with_user(self.serial_manager).create(
-            {"name": "Managed", "type": "consu", "storq_serial_control": True, "storq_serial_format_id": rule.id}
+        product = (
+            self.env["product.product"]
+            .with_user(self.serial_manager)
+            .create(
+                {
+                    "name": "Managed",
+                    "type": "consu",
+                    "storq_serial_control": True,
+                    "storq_serial_format_id": rule.id,
+                }
+            )
         )
         self.assertEqual(product.tracking, "serial")
 
     def test_serial_checks_hold_for_restricted_users(self):
         """The checks run with the user's rights but see every code and unit (no bypass, no leak)."""
         self.env["product.product"].with_company(self.company_b).create(
-            {"name": "Company B thing", "type": "consu", "default_code": "B-SECRET-1", "company_id": self.company_b.id}
+            {
+                "name": "Company B thing",
+                "type": "consu",
+                "default_code": "B-SECRET-1",
+                "company_id": self.company_b.id,
+            }
         )
         lots = self.Lot.with_user(self.serial_user)
         with self.assertRaisesRegex(Exception, "looks like a product or location code"):
@@ -68,13 +82,26 @@ class TestSerialSecurity(StorqSerialsCase):
             self.rule_b.with_user(self.serial_manager).read(["name"])
 
     def test_hygiene_issues_follow_companies(self):
-        product_b = self.env["product.product"].with_company(self.company_b).create(
-            {"name": "B phone", "type": "consu", "company_id": self.company_b.id, "storq_serial_control": True}
+        product_b = (
+            self.env["product.product"]
+            .with_company(self.company_b)
+            .create(
+                {
+                    "name": "B phone",
+                    "type": "consu",
+                    "company_id": self.company_b.id,
+                    "storq_serial_control": True,
+                }
+            )
         )
         lot_b = self.Lot.with_company(self.company_b).create({"product_id": product_b.id, "name": "B-0001"})
-        lot_a = self.Lot.create({"product_id": self.gadget.id, "name": "A-0001", "company_id": self.company.id})
+        lot_a = self.Lot.create(
+            {"product_id": self.gadget.id, "name": "A-0001", "company_id": self.company.id}
+        )
         # Break the rule behind Odoo's back, as old data would.
-        self.env.cr.execute("UPDATE stock_lot SET name = lower(name) || ' ' WHERE id IN %s", [(lot_a.id, lot_b.id)])
+        self.env.cr.execute(
+            "UPDATE stock_lot SET name = lower(name) || ' ' WHERE id IN %s", [(lot_a.id, lot_b.id)]
+        )
         self.Lot.invalidate_model(["name"])
         self.env["storq.serial.hygiene.issue"]._refresh_issues()
         issues_a = self.env["storq.serial.hygiene.issue"].with_user(self.serial_manager).search([])

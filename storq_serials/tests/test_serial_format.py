@@ -1,5 +1,6 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form
+from odoo.tests import tagged
 
 from .common import StorqSerialsCase
 
@@ -47,7 +48,11 @@ class TestSerialFormat(StorqSerialsCase):
             ({"prefix": "XY", "example": "XY123"}, "XY999", "YX999"),
             ({"charset": "hex", "example": "00FF"}, "ABCDEF01", "ABCDEG01"),
             ({"charset": "custom", "allowed_chars": "AB-", "example": "A-B"}, "BB-A", "A-C"),
-            ({"check_digit": "gs1_mod10", "accept_gtin_shape": True, "example": "9521234543213"}, "96385074", "96385075"),
+            (
+                {"check_digit": "gs1_mod10", "accept_gtin_shape": True, "example": "9521234543213"},
+                "96385074",
+                "96385075",
+            ),
             ({"check_digit": "iso7064_mod11_2", "example": "079X"}, "07940", "07941"),
         ]
         for index, (settings, good, bad) in enumerate(cases):

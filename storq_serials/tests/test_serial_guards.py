@@ -37,7 +37,9 @@ class TestSerialGuards(StorqSerialsCase):
             self._create_lots(self.gadget, ["9521234543213"])
         # Same length but a wrong GS1 check digit: not a GTIN, may be a serial.
         self.assertTrue(self._create_lots(self.gadget, ["9521234543214"]))
-        rule = self.Format.create({"name": "GTIN-like serials", "accept_gtin_shape": True, "example": "9521234543213"})
+        rule = self.Format.create(
+            {"name": "GTIN-like serials", "accept_gtin_shape": True, "example": "9521234543213"}
+        )
         self.gadget.storq_serial_format_id = rule
         self.assertTrue(self._create_lots(self.gadget, ["9521234543213"]))
 
@@ -72,7 +74,9 @@ class TestSerialGuards(StorqSerialsCase):
         lot = self._create_lots(self.laptop, ["7XK2N93"])
         self.assertTrue(lot)
         messages = lot.message_ids.mapped("body")
-        self.assertTrue(any("one character away" in str(body) and "7XK2M93" in str(body) for body in messages))
+        self.assertTrue(
+            any("one character away" in str(body) and "7XK2M93" in str(body) for body in messages)
+        )
 
     def test_numbered_ranges_are_not_taken_for_typos(self):
         lots = self._create_lots(self.gadget, [f"RANGE-{n:04d}" for n in range(1, 20)])

@@ -1,5 +1,7 @@
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import tagged
 
 from .common import StorqSerialsCase
 
@@ -11,13 +13,20 @@ class TestSerialPolicy(StorqSerialsCase):
         self.assertEqual(self.phone.tracking, "serial")
         self.assertTrue(self.phone.is_storable)
         plain_category = self.env["product.category"].create({"name": "Cables"})
-        cable = self.env["product.product"].create({"name": "Cable", "type": "consu", "categ_id": plain_category.id})
+        cable = self.env["product.product"].create(
+            {"name": "Cable", "type": "consu", "categ_id": plain_category.id}
+        )
         self.assertFalse(cable.storq_serial_control)
         self.assertEqual(cable.tracking, "none")
 
     def test_product_overrides_category(self):
         phone_2 = self.env["product.product"].create(
-            {"name": "Phone 2", "type": "consu", "categ_id": self.controlled_category.id, "storq_serial_control": False}
+            {
+                "name": "Phone 2",
+                "type": "consu",
+                "categ_id": self.controlled_category.id,
+                "storq_serial_control": False,
+            }
         )
         self.assertFalse(phone_2.storq_serial_control)
 
@@ -70,13 +79,17 @@ class TestSerialPolicy(StorqSerialsCase):
 
     def test_serialised_stock_does_not_block(self):
         lot = self.Lot.create({"product_id": self.plain_serial_product.id, "name": "PS-1"})
-        self.env["stock.quant"]._update_available_quantity(self.plain_serial_product, self.stock_location, 1, lot_id=lot)
+        self.env["stock.quant"]._update_available_quantity(
+            self.plain_serial_product, self.stock_location, 1, lot_id=lot
+        )
         self.plain_serial_product.storq_serial_control = True
         self.assertTrue(self.plain_serial_product.storq_serial_control)
 
     def test_category_apply_button(self):
         category = self.env["product.category"].create({"name": "Tablets"})
-        tablet = self.env["product.product"].create({"name": "Tablet", "type": "consu", "categ_id": category.id})
+        tablet = self.env["product.product"].create(
+            {"name": "Tablet", "type": "consu", "categ_id": category.id}
+        )
         category.storq_serial_control = True
         self.assertFalse(tablet.storq_serial_control, "an existing product keeps its setting")
         category.action_storq_apply_serial_policy()

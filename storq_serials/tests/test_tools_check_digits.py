@@ -1,13 +1,13 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from odoo.tests import BaseCase
 
-from ..tools.check_digits import (
-    CHECK_DIGIT_ALGORITHMS,
-    compute_check_digit,
-    is_gtin_shaped,
-    is_valid_check_digit,
-)
+from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
+from ..tools.check_digits import compute_check_digit
+from ..tools.check_digits import is_gtin_shaped
+from ..tools.check_digits import is_valid_check_digit
 from ..tools.errors import SerialValidationError
 
 FUZZ = settings(max_examples=200, deadline=None, database=None)
@@ -118,9 +118,7 @@ class TestToolsCheckDigits(BaseCase):
 
     @FUZZ
     @given(
-        st.one_of(
-            st.sampled_from(sorted(CHECK_DIGIT_ALGORITHMS)), st.text(max_size=20)
-        ),
+        st.one_of(st.sampled_from(sorted(CHECK_DIGIT_ALGORITHMS)), st.text(max_size=20)),
         st.text(max_size=10_000),
     )
     def test_never_raises(self, algorithm, value):

@@ -1,9 +1,12 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from odoo.tests import BaseCase
 
 from ..tools.errors import SerialValidationError
-from ..tools.normalize import normalize_serial, strip_scanner_noise
+from ..tools.normalize import normalize_serial
+from ..tools.normalize import strip_scanner_noise
 
 FUZZ = settings(max_examples=200, deadline=None, database=None)
 
@@ -16,9 +19,7 @@ TRICKY = "SsNn/:#-. 0123ſßıﬃ\u00a0\u2028\u200b\ufeff\t\r\n" + GS
 serial_like = st.text(alphabet=TRICKY, max_size=40)
 any_text = st.text(max_size=10_000)
 prefixes = st.lists(
-    st.one_of(
-        st.sampled_from(["S/N:", "SN", "S/N", "sn#", "ſ", "SS"]), st.text(max_size=5)
-    ),
+    st.one_of(st.sampled_from(["S/N:", "SN", "S/N", "sn#", "ſ", "SS"]), st.text(max_size=5)),
     max_size=4,
 )
 
@@ -71,9 +72,7 @@ class TestToolsNormalize(BaseCase):
         self.assertEqual(normalize_serial(" ab-12\r\n", uppercase=True), "AB-12")
         self.assertEqual(normalize_serial("straße", uppercase=True), "STRASSE")
         # upper-casing creates the label: a second round removes it
-        self.assertEqual(
-            normalize_serial("ſn 123", uppercase=True, strip_prefixes=("SN",)), "123"
-        )
+        self.assertEqual(normalize_serial("ſn 123", uppercase=True, strip_prefixes=("SN",)), "123")
 
     def test_non_text_input(self):
         for value in (None, False):

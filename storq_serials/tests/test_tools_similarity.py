@@ -1,18 +1,18 @@
 from functools import partial
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from odoo.tests import BaseCase
 
 from ..tools.errors import SerialValidationError
 from ..tools.normalize import normalize_serial
-from ..tools.similarity import (
-    is_counting_step,
-    likely_typos,
-    near_duplicates,
-    normalisation_clashes,
-    within_one_edit,
-)
+from ..tools.similarity import is_counting_step
+from ..tools.similarity import likely_typos
+from ..tools.similarity import near_duplicates
+from ..tools.similarity import normalisation_clashes
+from ..tools.similarity import within_one_edit
 
 FUZZ = settings(max_examples=200, deadline=None, database=None)
 
@@ -80,9 +80,7 @@ class TestToolsSimilarity(BaseCase):
         normalizer = partial(normalize_serial, uppercase=True, strip_prefixes=("SN",))
         raw = ["sn-123", "SN 123", "123", "456", "abc", "ABC", "abc", "", " \t", None]
         clashes = normalisation_clashes(raw, normalizer)
-        self.assertEqual(
-            clashes, {"123": ["123", "SN 123", "sn-123"], "ABC": ["ABC", "abc"]}
-        )
+        self.assertEqual(clashes, {"123": ["123", "SN 123", "sn-123"], "ABC": ["ABC", "abc"]})
 
         def refuse_x(value):
             if "x" in value:
@@ -104,9 +102,7 @@ class TestToolsSimilarity(BaseCase):
     def test_near_duplicates_agrees_with_brute_force(self, candidates, existing):
         expected = {}
         for candidate in candidates:
-            close = sorted(
-                {other for other in existing if levenshtein(candidate, other) == 1}
-            )
+            close = sorted({other for other in existing if levenshtein(candidate, other) == 1})
             if close:
                 expected[candidate] = close
         self.assertEqual(near_duplicates(candidates, existing), expected)
@@ -117,11 +113,14 @@ class TestToolsSimilarity(BaseCase):
         self.assertFalse(is_counting_step("SN-0041", "SN-041"))
         existing = [f"SN-{n:04d}" for n in range(1, 100)]
         self.assertEqual(likely_typos(["SN-0100"], existing), {})
-        self.assertEqual(likely_typos(["SN-O042", "SN-042", "SN-00420"], existing), {
-            "SN-O042": ["SN-0042"],
-            "SN-042": ["SN-0042"],
-            "SN-00420": ["SN-0020", "SN-0040", "SN-0042"],
-        })
+        self.assertEqual(
+            likely_typos(["SN-O042", "SN-042", "SN-00420"], existing),
+            {
+                "SN-O042": ["SN-0042"],
+                "SN-042": ["SN-0042"],
+                "SN-00420": ["SN-0020", "SN-0040", "SN-0042"],
+            },
+        )
 
     @FUZZ
     @given(st.lists(short_serials, max_size=15), st.lists(short_serials, max_size=15))

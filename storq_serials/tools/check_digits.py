@@ -5,8 +5,10 @@ stdnum's own functions accept things we must refuse (``int()`` takes Unicode dig
 algorithm's ASCII alphabet here, and only then handed to stdnum for the arithmetic.
 """
 
-from stdnum import ean, luhn
-from stdnum.iso7064 import mod_11_2, mod_37_36
+from stdnum import ean
+from stdnum import luhn
+from stdnum.iso7064 import mod_11_2
+from stdnum.iso7064 import mod_37_36
 
 from .errors import SerialValidationError
 

@@ -14,7 +14,9 @@ _MESSAGES = {
     "gtin_shape": "The value looks like a product barcode (a {length}-digit GTIN), not a serial number.",
     "invalid_pattern": "The pattern {pattern!r} is not a valid regular expression: {reason}.",
     "invalid_rule": "Invalid serial format: {reason}.",
-    "range_overflow": "Cannot generate {count} serial numbers from {first!r}: the number would need more digits.",
+    "range_overflow": (
+        "Cannot generate {count} serial numbers from {first!r}: the number would need more digits."
+    ),
     "range_no_digits": "{first!r} contains no digits to increment.",
 }
 

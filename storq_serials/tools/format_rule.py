@@ -1,17 +1,19 @@
 """Serial number format rules: how a serial is normalised, and what it must look like."""
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
 
-from .check_digits import (
-    CHECK_DIGIT_ALGORITHMS,
-    GTIN_LENGTHS,
-    is_gtin_shaped,
-    is_valid_body,
-    is_valid_check_digit,
-)
+from .check_digits import CHECK_DIGIT_ALGORITHMS
+from .check_digits import GTIN_LENGTHS
+from .check_digits import is_gtin_shaped
+from .check_digits import is_valid_body
+from .check_digits import is_valid_check_digit
 from .errors import SerialValidationError
-from .normalize import normalize_serial, strip_scanner_noise, to_text
+from .normalize import normalize_serial
+from .normalize import strip_scanner_noise
+from .normalize import to_text
 
 # Charsets are ASCII-only on purpose: a Cyrillic 'А' or an Arabic-Indic '٣' looks like
 # 'A' or '3' on a label but would make a second, different serial.
@@ -76,7 +78,7 @@ def _count_setting(name, value):
 def _prefixes_setting(value):
     if value is None or value is False:
         return ()
-    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+    if isinstance(value, str) or not isinstance(value, list | tuple):
         # a bare str would silently become one prefix per character
         raise _invalid("strip_prefixes must be a list of prefixes")
     cleaned = []
@@ -95,9 +97,7 @@ def _compile_pattern(pattern):
     try:
         return re.compile(pattern, re.ASCII)
     except Exception as error:
-        raise SerialValidationError(
-            "invalid_pattern", pattern=pattern, reason=str(error)
-        ) from None
+        raise SerialValidationError("invalid_pattern", pattern=pattern, reason=str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,8 @@ class SerialFormatRule:
     accept_gtin_shape: bool = False
 
     # Derived once per rule so that checking many serials never recompiles anything.
-    _regex: re.Pattern | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
-    _allowed: frozenset | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _regex: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
+    _allowed: frozenset | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         set_ = object.__setattr__  # the dataclass is frozen
@@ -167,9 +163,7 @@ class SerialFormatRule:
             and self.min_length == self.max_length
             and self.max_length in GTIN_LENGTHS
         ):
-            raise _invalid(
-                "every valid serial would look like a GTIN; allow GTIN-shaped serials"
-            )
+            raise _invalid("every valid serial would look like a GTIN; allow GTIN-shaped serials")
 
     def _check_prefix_setting(self):
         """Refuse a prefix that no normalised serial could ever start with."""
@@ -177,17 +171,13 @@ class SerialFormatRule:
         if prefix != strip_scanner_noise(prefix):
             raise _invalid("the prefix has surrounding spaces or invisible characters")
         if self.uppercase and prefix != prefix.upper():
-            raise _invalid(
-                "the prefix must be upper-case, since serials are upper-cased"
-            )
+            raise _invalid("the prefix must be upper-case, since serials are upper-cased")
         if self.max_length and len(prefix) > self.max_length:
             raise _invalid("the prefix is longer than max_length")
         if self._offending_chars(prefix, self._allowed):
             raise _invalid("the prefix contains characters outside the charset")
         if self.check_digit and not is_valid_body(self.check_digit, prefix):
-            raise _invalid(
-                "the prefix contains characters the check digit algorithm cannot take"
-            )
+            raise _invalid("the prefix contains characters the check digit algorithm cannot take")
 
     @staticmethod
     def _offending_chars(value, allowed):
@@ -199,9 +189,7 @@ class SerialFormatRule:
         return "".join(dict.fromkeys(c for c in value if c not in allowed))
 
     def normalize(self, value: str) -> str:
-        return normalize_serial(
-            value, uppercase=self.uppercase, strip_prefixes=self.strip_prefixes
-        )
+        return normalize_serial(value, uppercase=self.uppercase, strip_prefixes=self.strip_prefixes)
 
     def check(self, value: str) -> None:
         """Raise SerialValidationError for the first failing check of an already normalised value."""
@@ -210,17 +198,11 @@ class SerialFormatRule:
         if not value.strip():
             raise SerialValidationError("empty")
         if length > HARD_MAX_LENGTH:
-            raise SerialValidationError(
-                "too_long", length=length, max_length=HARD_MAX_LENGTH
-            )
+            raise SerialValidationError("too_long", length=length, max_length=HARD_MAX_LENGTH)
         if length < self.min_length:
-            raise SerialValidationError(
-                "too_short", length=length, min_length=self.min_length
-            )
+            raise SerialValidationError("too_short", length=length, min_length=self.min_length)
         if self.max_length and length > self.max_length:
-            raise SerialValidationError(
-                "too_long", length=length, max_length=self.max_length
-            )
+            raise SerialValidationError("too_long", length=length, max_length=self.max_length)
         if self.prefix and not value.startswith(self.prefix):
             raise SerialValidationError("prefix", prefix=self.prefix)
         chars = self._offending_chars(value, self._allowed)

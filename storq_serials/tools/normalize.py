@@ -39,9 +39,7 @@ def strip_scanner_noise(value: str) -> str:
     """
     value = to_text(value)
     if not value.isprintable():  # fast path: most values hold no noise at all
-        value = "".join(
-            c for c in value if unicodedata.category(c) not in NOISE_CATEGORIES
-        )
+        value = "".join(c for c in value if unicodedata.category(c) not in NOISE_CATEGORIES)
     return value.strip()
 
 
@@ -64,15 +62,14 @@ def _strip_label_prefixes(value, prefixes):
     return value
 
 
-def normalize_serial(
-    value: str, *, uppercase: bool = False, strip_prefixes: tuple[str, ...] = ()
-) -> str:
+def normalize_serial(value: str, *, uppercase: bool = False, strip_prefixes: tuple[str, ...] = ()) -> str:
     """Return the serial as it should be checked and stored.
 
     Steps: strip scanner noise, remove label prefixes (e.g. 'S/N:', 'SN'), upper-case if asked.
     Idempotent for any input and options. A label is removed wherever the value starts with
-    it, so pick labels real serials never start with: with 'SN', 'SN0098' becomes '0098'. None/False raise SerialValidationError('empty'),
-    an int is read as its digits, any other non-str raises TypeError.
+    it, so pick labels real serials never start with: with 'SN', 'SN0098' becomes '0098'.
+    None/False raise SerialValidationError('empty'), an int is read as its digits, any other
+    non-str raises TypeError.
     """
     value = to_text(value)
     if isinstance(strip_prefixes, str):  # a lone prefix, not its characters

@@ -4,7 +4,8 @@ import re
 
 from .check_digits import compute_check_digit
 from .errors import SerialValidationError
-from .format_rule import DEFAULT_RULE, SerialFormatRule
+from .format_rule import DEFAULT_RULE
+from .format_rule import SerialFormatRule
 
 MAX_RANGE_COUNT = 100_000
 
@@ -12,9 +13,7 @@ MAX_RANGE_COUNT = 100_000
 _LAST_DIGITS = re.compile(r"([0-9]+)(?=[^0-9]*\Z)")
 
 
-def generate_serial_range(
-    first: str, count: int, rule: SerialFormatRule = DEFAULT_RULE
-) -> list[str]:
+def generate_serial_range(first: str, count: int, rule: SerialFormatRule = DEFAULT_RULE) -> list[str]:
     """Return `count` serials starting at `first`, incrementing its last run of digits.
 
     Prefix, suffix and zero padding are kept: 'SN-0098', 3 -> 'SN-0098', 'SN-0099', 'SN-0100'.
@@ -22,14 +21,8 @@ def generate_serial_range(
     it is incremented and each serial gets a freshly computed check digit. `first` is
     normalised by the rule first, and every serial returned passes `rule.validate` unchanged.
     """
-    if (
-        not isinstance(count, int)
-        or isinstance(count, bool)
-        or not 1 <= count <= MAX_RANGE_COUNT
-    ):
-        raise SerialValidationError(
-            "invalid_rule", reason=f"count must be between 1 and {MAX_RANGE_COUNT}"
-        )
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_RANGE_COUNT:
+        raise SerialValidationError("invalid_rule", reason=f"count must be between 1 and {MAX_RANGE_COUNT}")
     first = rule.validate(first)
     body = first[:-1] if rule.check_digit else first
     match = _LAST_DIGITS.search(body)

@@ -1,7 +1,8 @@
 """Find serials that are probably typos of each other, or that normalise to the same value."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 
 from .errors import SerialValidationError
 
@@ -32,9 +33,7 @@ def _deletion_keys(value):
     return keys
 
 
-def near_duplicates(
-    candidates: Iterable[str], existing: Iterable[str]
-) -> dict[str, list[str]]:
+def near_duplicates(candidates: Iterable[str], existing: Iterable[str]) -> dict[str, list[str]]:
     """For each candidate, the existing values at edit distance exactly 1, sorted.
 
     Candidates without any are left out. Runs in about (n + m) * length dictionary look-ups:
@@ -42,11 +41,7 @@ def near_duplicates(
     """
     candidates = set(candidates)
     existing = set(existing)
-    indexed, streamed = (
-        (candidates, existing)
-        if len(candidates) <= len(existing)
-        else (existing, candidates)
-    )
+    indexed, streamed = (candidates, existing) if len(candidates) <= len(existing) else (existing, candidates)
     index = defaultdict(set)
     for value in indexed:
         for key in _deletion_keys(value):
@@ -75,9 +70,7 @@ def near_duplicates(
     return {candidate: sorted(found) for candidate, found in matches.items()}
 
 
-def normalisation_clashes(
-    values: Iterable[str], normalizer: Callable[[str], str]
-) -> dict[str, list[str]]:
+def normalisation_clashes(values: Iterable[str], normalizer: Callable[[str], str]) -> dict[str, list[str]]:
     """Groups of distinct raw values that normalise to the same key: {key: sorted raw values}.
 
     Only groups of two or more are returned. A value the normalizer refuses
@@ -103,11 +96,7 @@ def is_counting_step(a: str, b: str) -> bool:
     if len(a) != len(b):
         return False
     differences = [(x, y) for x, y in zip(a, b) if x != y]
-    return (
-        len(differences) == 1
-        and differences[0][0] in _ASCII_DIGITS
-        and differences[0][1] in _ASCII_DIGITS
-    )
+    return len(differences) == 1 and differences[0][0] in _ASCII_DIGITS and differences[0][1] in _ASCII_DIGITS
 
 
 def likely_typos(candidates: Iterable[str], existing: Iterable[str]) -> dict[str, list[str]]:
