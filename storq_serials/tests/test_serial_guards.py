@@ -2,6 +2,7 @@ import psycopg2
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import StorqSerialsCase
 
@@ -95,7 +96,11 @@ class TestSerialGuards(StorqSerialsCase):
         """The database refuses a duplicate even when the Python checks are bypassed."""
         lot = self._create_lots(self.laptop, ["7XK2M93"])
         self.env.flush_all()
-        with self.assertRaises(psycopg2.errors.UniqueViolation), self.cr.savepoint():
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.cr.savepoint(),
+            mute_logger("odoo.sql_db"),
+        ):
             self.cr.execute(
                 "INSERT INTO stock_lot (name, product_id, company_id, storq_serial_control) "
                 "VALUES (%s, %s, %s, true)",
