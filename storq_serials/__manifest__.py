@@ -24,6 +24,9 @@
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["storq_serials/static/tests/tours/*.js"],
+    },
     "images": ["static/description/banner.png"],
     "application": True,
 }

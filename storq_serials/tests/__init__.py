@@ -12,3 +12,4 @@ from . import test_tools_format_rule
 from . import test_tools_normalize
 from . import test_tools_serial_range
 from . import test_tools_similarity
+from . import test_ui_tours
