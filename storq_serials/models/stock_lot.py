@@ -61,6 +61,32 @@ class StockLot(models.Model):
         )
 
     # ------------------------------------------------------------------
+    # Onchange
+    # ------------------------------------------------------------------
+    @api.onchange("name", "product_id")
+    def _onchange_storq_serial(self):
+        """Show the verdict while typing: the normalised serial, a refusal or a typo warning."""
+        if not self.name or not self.product_id.storq_serial_control:
+            return None
+        verdict = self.env["storq.serial.validation"]._check_serials(
+            [(self.product_id, self.name, self.company_id or self.env.company)],
+            exclude_lot_ids=self._origin.ids,
+            warn_similar=True,
+        )[0]
+        if verdict.error:
+            return {"warning": {"title": self.env._("Serial refused"), "message": verdict.error}}
+        self.name = verdict.serial
+        if verdict.warning:
+            return {
+                "warning": {
+                    "title": self.env._("Possible typo"),
+                    "message": verdict.warning,
+                    "type": "notification",
+                }
+            }
+        return None
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi

@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -98,6 +99,24 @@ class TestSerialEntryPoints(StorqSerialsCase):
         scrap.lot_id = lot
         scrap.action_validate()
         self.assertEqual(scrap.state, "done")
+
+    def test_lot_form_normalises_and_refuses(self):
+        self._create_lots(self.laptop, ["7XK2M93"])
+        with Form(self.env["stock.lot"]) as form:
+            form.product_id = self.laptop
+            form.name = " s/n: 9bq4tz1 "
+            self.assertEqual(form.name, "9BQ4TZ1", "the form shows the serial as it will be stored")
+        self.assertEqual(form.record.name, "9BQ4TZ1")
+        form = Form(self.env["stock.lot"])
+        form.product_id = self.laptop
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form.name = "LAPTOP-1"
+        self.assertIn("allows at most 7", "\n".join(logs.output))
+        with self.assertRaises(ValidationError):
+            form.save()
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            form.name = "7XK2N93"
+        self.assertIn("one character away", "\n".join(logs.output))
 
     def test_import_of_lots_goes_through_the_rules(self):
         result = self.Lot.load(
