@@ -24,6 +24,7 @@
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": ["storq_serials/static/tests/tours/*.js"],
     },

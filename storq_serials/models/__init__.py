@@ -4,10 +4,12 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import stock_lot
+from . import stock_lot_unit
 from . import stock_move
 from . import stock_move_line
 from . import stock_quant
 from . import stock_scrap
+from . import storq_serial_event
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_validation

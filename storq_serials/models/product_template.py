@@ -123,6 +123,10 @@ class ProductTemplate(models.Model):
         to_track = controlled.filtered(lambda t: t.tracking != "serial" or not t.is_storable)
         if to_track:
             to_track.write({"is_storable": True, "tracking": "serial"})
+        if newly:
+            # Units that existed before serial control get their record and history now.
+            lots = self.env["stock.lot"].sudo().search([("product_id.product_tmpl_id", "in", newly.ids)])
+            self.env["stock.lot"]._storq_rebuild_unit_records(lots)
 
     def _storq_check_serial_control_blockers(self, previous_tracking):
         """Refuse serial control while stock without serials or open moves would break it."""

@@ -27,7 +27,12 @@ class StockMoveLine(models.Model):
 
     def _action_done(self):
         self._storq_check_one_serial_per_unit()
-        return super()._action_done()
+        result = super()._action_done()
+        # Lines of zero quantity were deleted by Odoo; lots were created from lot names.
+        done = self.exists().filtered(lambda line: line.lot_id and line.product_id.storq_serial_control)
+        if done:
+            self.env["stock.lot"]._storq_record_moves(done)
+        return result
 
     # ------------------------------------------------------------------
     # Business methods

@@ -86,3 +86,18 @@ class TestSerialQueryCounts(StorqSerialsCase):
             self.env.flush_all()
             counts.append(self.cr.sql_log_count - before)
         self.assertEqual(counts[0], counts[1], f"queries for 10 and 1000 move lines: {counts}")
+
+    def test_unit_records_and_events_are_written_in_constant_queries(self):
+        counts = []
+        for size, start in ((10, 600000), (1000, 700000)):
+            picking = self._receipt(self.phone, self._imeis(size, start))
+            picking.button_validate()
+            lines = picking.move_line_ids
+            self.assertEqual(len(lines.lot_id.storq_event_ids), size)
+            self.env.invalidate_all()
+            _ = self.env.user.company_id
+            before = self.cr.sql_log_count
+            self.env["stock.lot"]._storq_record_moves(lines)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], f"queries for 10 and 1000 units: {counts}")

@@ -1,0 +1,191 @@
+from collections import defaultdict
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools.misc import split_every
+
+UNIT_STATES = [
+    ("in_stock", "In stock"),
+    ("delivered", "Delivered"),
+    ("in_repair", "In repair"),
+    ("returned_to_vendor", "Returned to vendor"),
+    ("scrapped", "Scrapped"),
+    ("written_off", "Written off"),
+]
+
+# How many units `_storq_rebuild_unit_records` replays at once.
+REBUILD_BATCH = 1000
+
+
+class StockLot(models.Model):
+    """The unit record: where a serial-controlled unit is, who has it, where it came from.
+
+    Stored and kept up to date as moves are done (`_storq_record_moves`), never recomputed
+    by walking the whole history.
+    """
+
+    _inherit = "stock.lot"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    storq_supplier_id = fields.Many2one("res.partner", "Supplier", index="btree_not_null", readonly=True)
+    storq_purchase_id = fields.Many2one(
+        "purchase.order", "Purchase order", index="btree_not_null", readonly=True
+    )
+    storq_receipt_picking_id = fields.Many2one("stock.picking", "First receipt", readonly=True)
+    storq_received_date = fields.Datetime("Received on", index=True, readonly=True)
+    storq_state = fields.Selection(UNIT_STATES, "Unit status", index=True, readonly=True)
+    storq_location_id = fields.Many2one(
+        "stock.location",
+        "Current location",
+        index="btree_not_null",
+        readonly=True,
+        help="Where the unit is while it is in stock.",
+    )
+    storq_partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        index="btree_not_null",
+        readonly=True,
+        help="The customer who holds the delivered unit.",
+    )
+    storq_event_ids = fields.One2many("storq.serial.event", "lot_id", "History")
+    storq_event_count = fields.Integer("Events", compute="_compute_storq_event_count")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_storq_event_count(self):
+        counts = dict(
+            self.env["storq.serial.event"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
+        for lot in self:
+            lot.storq_event_count = counts.get(lot, 0)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_record_moves(self, move_lines):
+        """Update the unit records and write one event per done move line, in batches.
+
+        `move_lines` are done lines of serial-controlled products, with their lot.
+        """
+        # Prefetch the whole batch whatever recordset the lines were taken from.
+        lines = move_lines.with_prefetch().sorted(lambda line: (line.date, line.id))
+        pending = {}  # lot -> vals to write, last move wins
+        received = set()  # lots that got their origin in this batch
+        events = []
+        for line in lines:
+            lot = line.lot_id
+            event_type, vals = self._storq_unit_change(line)
+            if line.location_id.usage == "supplier" and not lot.storq_received_date and lot not in received:
+                received.add(lot)
+                vals.update(self._storq_origin_vals(line))
+            pending.setdefault(lot, {}).update(vals)
+            events.append(self._storq_prepare_event_vals(line, event_type))
+        self._storq_write_grouped(pending)
+        self.env["storq.serial.event"].sudo()._bulk_create(events)
+
+    @api.model
+    def _storq_unit_change(self, line):
+        """(event type, unit values) for one done move line, from where it went."""
+        source = line.location_id.usage
+        destination = line.location_dest_id.usage
+        if destination == "customer":
+            partner = line.move_id.partner_id or line.picking_id.partner_id
+            return "delivered", {
+                "storq_state": "delivered",
+                "storq_location_id": False,
+                "storq_partner_id": partner.commercial_partner_id.id or partner.id,
+            }
+        if destination in ("internal", "transit"):
+            if source == "supplier":
+                event_type = "received"
+            elif source == "customer":
+                event_type = "returned"
+            elif line.is_inventory:
+                event_type = "adjusted"
+            else:
+                event_type = "moved"
+            return event_type, {
+                "storq_state": "in_stock",
+                "storq_location_id": line.location_dest_id.id,
+                "storq_partner_id": False,
+            }
+        if destination == "supplier":
+            return "returned_to_vendor", {
+                "storq_state": "returned_to_vendor",
+                "storq_location_id": False,
+                "storq_partner_id": False,
+            }
+        if destination == "inventory":
+            if line.move_id.scrap_id:
+                event_type, state = "scrapped", "scrapped"
+            elif line.is_inventory:
+                event_type, state = "adjusted", "written_off"
+            else:
+                event_type, state = "written_off", "written_off"
+            return event_type, {
+                "storq_state": state,
+                "storq_location_id": False,
+                "storq_partner_id": False,
+            }
+        return "moved", {"storq_location_id": False}
+
+    @api.model
+    def _storq_origin_vals(self, line):
+        """Where the unit comes from, set at its first receipt from a supplier."""
+        purchase = line.move_id.purchase_line_id.order_id
+        supplier = purchase.partner_id or line.picking_id.partner_id
+        return {
+            "storq_supplier_id": supplier.commercial_partner_id.id or supplier.id,
+            "storq_purchase_id": purchase.id,
+            "storq_receipt_picking_id": line.picking_id.id,
+            "storq_received_date": line.date,
+        }
+
+    @api.model
+    def _storq_prepare_event_vals(self, line, event_type):
+        document = line.picking_id or line.move_id.scrap_id or line.move_id
+        return {
+            "lot_id": line.lot_id.id,
+            "product_id": line.product_id.id,
+            "company_id": line.company_id.id,
+            "event_type": event_type,
+            "date": line.date,
+            "user_id": self.env.uid,
+            "partner_id": (line.move_id.partner_id or line.picking_id.partner_id).id,
+            "location_id": line.location_id.id,
+            "location_dest_id": line.location_dest_id.id,
+            "move_line_id": line.id,
+            "document_ref": f"{document._name},{document.id}",
+            "note": line.reference,
+        }
+
+    def _storq_write_grouped(self, pending):
+        """One write per distinct set of values (a receipt's units share theirs)."""
+        groups = defaultdict(lambda: self.env["stock.lot"])
+        for lot, vals in pending.items():
+            groups[tuple(sorted(vals.items()))] |= lot
+        for items, lots in groups.items():
+            lots.sudo().write(dict(items))
+
+    @api.model
+    def _storq_rebuild_unit_records(self, lots=None):
+        """Replay the done moves of units without history (existing data), in batches."""
+        Lot = self.env["stock.lot"].sudo()
+        if lots is None:
+            lots = Lot.search([("storq_serial_control", "=", True), ("storq_event_ids", "=", False)])
+        else:
+            lots = lots.sudo().filtered(lambda lot: lot.storq_serial_control and not lot.storq_event_ids)
+        for lot_ids in split_every(REBUILD_BATCH, lots.ids):
+            lines = (
+                self.env["stock.move.line"]
+                .sudo()
+                .search([("lot_id", "in", list(lot_ids)), ("state", "=", "done")], order="date, id")
+            )
+            if lines:
+                self._storq_record_moves(lines)

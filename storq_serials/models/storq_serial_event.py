@@ -1,0 +1,116 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+
+EVENT_TYPES = [
+    ("received", "Received"),
+    ("moved", "Moved"),
+    ("delivered", "Delivered"),
+    ("returned", "Returned"),
+    ("returned_to_vendor", "Returned to vendor"),
+    ("scrapped", "Scrapped"),
+    ("written_off", "Written off"),
+    ("adjusted", "Adjusted"),
+    ("suspicious_return", "Suspicious return"),
+    ("note", "Note"),
+]
+
+# Columns written by `_bulk_create` with their SQL array types, besides the log columns.
+BULK_COLUMNS = (
+    ("lot_id", "int4"),
+    ("product_id", "int4"),
+    ("company_id", "int4"),
+    ("event_type", "varchar"),
+    ("date", "timestamp"),
+    ("user_id", "int4"),
+    ("partner_id", "int4"),
+    ("location_id", "int4"),
+    ("location_dest_id", "int4"),
+    ("move_line_id", "int4"),
+    ("document_ref", "varchar"),
+    ("note", "varchar"),
+)
+
+
+class StorqSerialEvent(models.Model):
+    """One thing that happened to one unit: the append-only history of a serial.
+
+    Events are written by the code that makes them happen (stock moves, returns, claims,
+    recalls, audits), in batches, and are never edited or deleted but by the superuser.
+    """
+
+    _name = "storq.serial.event"
+    _description = "Serial Number Event"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    lot_id = fields.Many2one(
+        "stock.lot", "Unit", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    product_id = fields.Many2one("product.product", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
+    event_type = fields.Selection(EVENT_TYPES, "Event", required=True, index=True, readonly=True)
+    date = fields.Datetime(required=True, index=True, readonly=True, default=fields.Datetime.now)
+    user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
+    partner_id = fields.Many2one("res.partner", "Partner", index=True, readonly=True)
+    location_id = fields.Many2one("stock.location", "From", readonly=True)
+    location_dest_id = fields.Many2one("stock.location", "To", readonly=True)
+    move_line_id = fields.Many2one("stock.move.line", readonly=True, index="btree_not_null")
+    document_ref = fields.Reference(selection="_selection_document_ref", string="Document", readonly=True)
+    note = fields.Char(readonly=True)
+
+    # ------------------------------------------------------------------
+    # Selection
+    # ------------------------------------------------------------------
+    @api.model
+    def _selection_document_ref(self):
+        """Documents an event can point to; other modules extend it."""
+        names = ("stock.picking", "stock.scrap", "stock.move", "purchase.order", "sale.order")
+        return [(name, self.env[name]._description) for name in names if name in self.env]
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        self._check_append_only()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_only_by_superuser(self):
+        self._check_append_only()
+
+    def _check_append_only(self):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("The history of a unit cannot be changed: add a note event instead.")
+            )
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _bulk_create(self, vals_list):
+        """Insert many events in one statement (the ORM inserts in chunks of a hundred).
+
+        `vals_list` holds plain values: ids, datetimes, "model,id" strings.
+        """
+        if not vals_list:
+            return
+        now = fields.Datetime.now()
+        names = [name for name, _type in BULK_COLUMNS]
+        arrays = [[vals.get(name) or None for vals in vals_list] for name in names]
+        unnest = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in BULK_COLUMNS)
+        self.env.cr.execute(
+            f"""
+            INSERT INTO storq_serial_event
+                   ({", ".join(names)}, create_uid, create_date, write_uid, write_date)
+            SELECT *, %s, %s, %s, %s FROM unnest({unnest})
+            """,
+            [self.env.uid, now, self.env.uid, now, *arrays],
+        )
+        self.invalidate_model()
+        self.env["stock.lot"].invalidate_model(["storq_event_ids", "storq_event_count"])
