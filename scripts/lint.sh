@@ -6,4 +6,6 @@ cd "$PROJECT_ROOT"
 echo "== ruff"
 "$ODOO_VENV/bin/ruff" check storq_serials
 echo "== pylint-odoo"
-PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/pylint" --rcfile=.pylintrc storq_serials
+# stock.lot is extended in one file per concern (validation, unit record) on purpose.
+PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/pylint" --rcfile=.pylintrc \
+    --disable=consider-merging-classes-inherited storq_serials

@@ -34,6 +34,19 @@ class StockMoveLine(models.Model):
             self.env["stock.lot"]._storq_record_moves(done)
         return result
 
+    def _create_and_assign_production_lot(self):
+        # A unit's history starts with its "received" event: the chatter's per-lot
+        # creation message would only repeat it, at a cost that grows with the receipt.
+        controlled = self.filtered(lambda line: line.product_id.storq_serial_control)
+        if controlled:
+            super(
+                StockMoveLine, controlled.with_context(mail_create_nolog=True)
+            )._create_and_assign_production_lot()
+        others = self - controlled
+        if others:
+            super(StockMoveLine, others)._create_and_assign_production_lot()
+        return None
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------

@@ -56,7 +56,7 @@ class StorqSerialEvent(models.Model):
     event_type = fields.Selection(EVENT_TYPES, "Event", required=True, index=True, readonly=True)
     date = fields.Datetime(required=True, index=True, readonly=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", "By", readonly=True, default=lambda self: self.env.user)
-    partner_id = fields.Many2one("res.partner", "Partner", index=True, readonly=True)
+    partner_id = fields.Many2one("res.partner", index=True, readonly=True)
     location_id = fields.Many2one("stock.location", "From", readonly=True)
     location_dest_id = fields.Many2one("stock.location", "To", readonly=True)
     move_line_id = fields.Many2one("stock.move.line", readonly=True, index="btree_not_null")

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import http
 from odoo.tests import HttpCase
 from odoo.tests import tagged
@@ -26,4 +27,53 @@ class TestSerialTours(HttpCase):
         )
         self.start_tour(
             "/odoo/action-storq_serials.storq_serial_format_action", "storq_serial_format_try", login="admin"
+        )
+
+    def test_scan_serials_into_a_receipt(self):
+        rule = self.env["storq.serial.format"].create(
+            {
+                "name": "Tour tag",
+                "charset": "upper_alnum",
+                "min_length": 7,
+                "max_length": 7,
+                "uppercase": True,
+                "example": "TR00000",
+            }
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Tour scanned phone",
+                "type": "consu",
+                "storq_serial_control": True,
+                "storq_serial_format_id": rule.id,
+                "barcode": "TOUR-SCAN-BOX",
+            }
+        )
+        warehouse = self.env.ref("stock.warehouse0")
+        supplier = self.env.ref("stock.stock_location_suppliers")
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "location_id": supplier.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 3,
+                            "location_id": supplier.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        self.start_tour(
+            f"/odoo/action-stock.action_picking_tree_all/{receipt.id}", "storq_picking_scan", login="admin"
+        )
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(
+            sorted(receipt.move_line_ids.lot_id.mapped("name")), ["TR00001", "TR00002", "TR00003"]
         )

@@ -1,0 +1,3 @@
+from . import storq_serial_bulk_entry
+from . import storq_serial_bulk_entry_line
+from . import storq_serial_label_print
