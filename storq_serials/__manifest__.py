@@ -30,7 +30,7 @@
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
     ],
-    "external_dependencies": {"python": ["barcode"]},
+    "external_dependencies": {"python": ["python-barcode"]},
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": ["storq_serials/static/src/picking_serial_scanner/*"],
