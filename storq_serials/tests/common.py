@@ -103,21 +103,24 @@ class StorqSerialsCase(TransactionCase):
             }
         )
         picking.action_confirm()
-        move = picking.move_ids
         if serials:
-            move.move_line_ids.unlink()
-            self.env["stock.move.line"].create(
-                [
-                    {
-                        "move_id": move.id,
-                        "picking_id": picking.id,
-                        "product_id": product.id,
-                        "lot_name": serial,
-                        "quantity": 1,
-                        "location_id": self.supplier_location.id,
-                        "location_dest_id": self.stock_location.id,
-                    }
-                    for serial in serials
-                ]
-            )
+            self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         return picking
+
+    def _set_unit_lines(self, move, unit_vals):
+        """Replace the move's lines with one line of quantity 1 per unit (lot_name or lot_id)."""
+        move.move_line_ids.unlink()
+        return self.env["stock.move.line"].create(
+            [
+                {
+                    "move_id": move.id,
+                    "picking_id": move.picking_id.id,
+                    "product_id": move.product_id.id,
+                    "quantity": 1,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    **vals,
+                }
+                for vals in unit_vals
+            ]
+        )

@@ -29,22 +29,7 @@ class TestUnitRecord(StorqSerialsCase):
         )
         order.button_confirm()
         picking = order.picking_ids
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            [
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": self.laptop.id,
-                    "lot_name": serial,
-                    "quantity": 1,
-                    "location_id": move.location_id.id,
-                    "location_dest_id": move.location_dest_id.id,
-                }
-                for serial in serials
-            ]
-        )
+        self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         picking.button_validate()
         lots = self.Lot.search([("product_id", "=", self.laptop.id), ("name", "in", serials)])
         return order, picking, lots
@@ -71,22 +56,7 @@ class TestUnitRecord(StorqSerialsCase):
             }
         )
         picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            [
-                {
-                    "move_id": move.id,
-                    "picking_id": picking.id,
-                    "product_id": self.laptop.id,
-                    "lot_id": lot.id,
-                    "quantity": 1,
-                    "location_id": source.id,
-                    "location_dest_id": destination.id,
-                }
-                for lot in lots
-            ]
-        )
+        self._set_unit_lines(picking.move_ids, [{"lot_id": lot.id} for lot in lots])
         picking.button_validate()
         return picking
 

@@ -1,0 +1,152 @@
+"""Receive N serials on one receipt, with storq_serials and with plain Odoo, in the same run.
+
+Run through scripts/benchmark.sh. For each size, two products in the same database:
+- "plain Odoo": a product tracked by serial number, not under serial control — every
+  override of the module steps aside, so this is Odoo's own flow;
+- "storq": the same product under serial control, with an IMEI format rule (Luhn check digit).
+The flow is what a user does: confirm a receipt, paste the serials in "Import Serials" (Odoo's
+action_generate_lot_line_vals), save the lines, validate. Each run is rolled back.
+"""
+
+import argparse
+import sys
+import time
+
+import odoo
+from odoo import Command
+from odoo import api
+
+
+def imeis(count, start):
+    from odoo.addons.storq_serials.tools.check_digits import compute_check_digit
+
+    bodies = [f"35{start:02d}{n:010d}" for n in range(count)]
+    return [body + compute_check_digit("luhn", body) for body in bodies]
+
+
+def setup_products(env):
+    rule = env["storq.serial.format"].create(
+        {
+            "name": "Benchmark IMEI",
+            "charset": "digits",
+            "min_length": 15,
+            "max_length": 15,
+            "check_digit": "luhn",
+            "example": "490154203237518",
+        }
+    )
+    plain = env["product.product"].create(
+        {"name": "Bench plain", "type": "consu", "is_storable": True, "tracking": "serial"}
+    )
+    storq = env["product.product"].create(
+        {
+            "name": "Bench storq",
+            "type": "consu",
+            "storq_serial_control": True,
+            "storq_serial_format_id": rule.id,
+        }
+    )
+    return plain, storq
+
+
+def receive(env, product, serials):
+    """Returns {step: (seconds, queries)} for one receipt of `serials`."""
+    cr = env.cr
+    picking_type = env.ref("stock.picking_type_in")
+    source = env.ref("stock.stock_location_suppliers")
+    destination = picking_type.default_location_dest_id
+    steps = {}
+
+    def measure(step, function):
+        env.flush_all()
+        queries, start = cr.sql_log_count, time.perf_counter()
+        result = function()
+        env.flush_all()
+        steps[step] = (time.perf_counter() - start, cr.sql_log_count - queries)
+        return result
+
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": len(serials),
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                    }
+                )
+            ],
+        }
+    )
+    picking.action_confirm()
+    move = picking.move_ids
+    context = {
+        "default_product_id": product.id,
+        "default_tracking": "serial",
+        "default_location_dest_id": destination.id,
+        "default_location_id": source.id,
+        "default_picking_id": picking.id,
+        "default_move_id": move.id,
+        "default_picking_type_id": picking_type.id,
+        "default_company_id": env.company.id,
+    }
+
+    def capture():
+        vals_list = env["stock.move"].action_generate_lot_line_vals(
+            context, "import", False, 0, "\n".join(serials)
+        )
+        # The web client sends the many2one values back as ids.
+        lines = [
+            {key: value["id"] if isinstance(value, dict) else value for key, value in vals.items()}
+            for vals in vals_list
+        ]
+        move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
+
+    measure("capture", capture)
+    measure("validate", picking.button_validate)
+    assert picking.state == "done", picking.state
+    assert len(picking.move_line_ids.lot_id) == len(serials)
+    return steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
+    registry = odoo.modules.registry.Registry(args.database)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rows = []
+    for index, size in enumerate(sizes):
+        for label in ("plain Odoo", "storq"):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                plain, storq = setup_products(env)
+                product = plain if label == "plain Odoo" else storq
+                steps = receive(env, product, imeis(size, 10 + index))
+                cr.rollback()
+            total = sum(seconds for seconds, _queries in steps.values())
+            queries = sum(count for _seconds, count in steps.values())
+            rows.append((size, label, steps, total, queries))
+            print(f"{size:>6} {label:<11} {total:8.2f} s {queries:>7} queries", file=sys.stderr)
+
+    print("| serials | flow | capture s | validate s | total s | queries | ratio storq/plain |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
+    for size, label, steps, total, queries in rows:
+        ratio = f"{total / plain_totals[size]:.2f}" if label == "storq" else ""
+        print(
+            f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
+            f"| {total:.2f} | {queries} | {ratio} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
