@@ -24,3 +24,18 @@ require_odoo_tree() {
 addons_path() {
     echo "$ODOO_PATH/odoo/addons,$ODOO_PATH/addons,$PROJECT_ROOT"
 }
+
+# Writes an Odoo configuration file for test runs: write_test_config FILE HTTP_PORT
+write_test_config() {
+    cat > "$1" <<CONF
+[options]
+addons_path = $(addons_path)
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = False
+http_interface = 127.0.0.1
+http_port = $2
+test_enable = True
+CONF
+}

@@ -14,17 +14,7 @@ require_odoo_tree
 db=${STORQ_TEST_DB:-storq_test}
 workdir=$(mktemp -d)
 conf="$workdir/odoo.conf"
-cat > "$conf" <<CONF
-[options]
-addons_path = $(addons_path)
-db_host = $PGHOST
-db_port = $PGPORT
-db_user = $PGUSER
-db_password = False
-http_interface = 127.0.0.1
-http_port = ${STORQ_TEST_HTTP_PORT:-8169}
-test_enable = True
-CONF
+write_test_config "$conf" "${STORQ_TEST_HTTP_PORT:-8169}"
 
 cleanup() {
     if [ "${STORQ_KEEP_DB:-0}" != 1 ]; then

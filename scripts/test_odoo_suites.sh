@@ -29,17 +29,7 @@ baseline="$here/odoo_suites_plain_failures.txt"
 workdir=$(mktemp -d)
 trap 'dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "$db" >/dev/null 2>&1 || true; rm -rf "$workdir"' EXIT
 
-cat > "$workdir/odoo.conf" <<CONF
-[options]
-addons_path = $(addons_path)
-db_host = $PGHOST
-db_port = $PGPORT
-db_user = $PGUSER
-db_password = False
-http_interface = 127.0.0.1
-http_port = ${STORQ_SUITES_HTTP_PORT:-8175}
-test_enable = True
-CONF
+write_test_config "$workdir/odoo.conf" "${STORQ_SUITES_HTTP_PORT:-8175}"
 
 dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "$db"
 echo "== installing $modules (with demo data, as Odoo's suites expect) into $db"
