@@ -51,6 +51,25 @@ class StockLot(models.Model):
         readonly=True,
         help="The customer who holds the delivered unit.",
     )
+    storq_sale_line_id = fields.Many2one(
+        "sale.order.line", "Sale order line", index="btree_not_null", readonly=True
+    )
+    storq_sale_id = fields.Many2one(
+        "sale.order",
+        "Sale order",
+        index="btree_not_null",
+        readonly=True,
+        help="The order the unit was last delivered on.",
+    )
+    storq_delivery_picking_id = fields.Many2one("stock.picking", "Delivery", readonly=True)
+    storq_delivered_date = fields.Datetime("Delivered on", index=True, readonly=True)
+    storq_blocked = fields.Boolean(
+        "Blocked",
+        index=True,
+        readonly=True,
+        help="A blocked unit cannot be shipped (a recall, a quarantine).",
+    )
+    storq_block_reason = fields.Char("Why blocked", readonly=True)
     storq_event_ids = fields.One2many("storq.serial.event", "lot_id", "History")
     storq_event_count = fields.Integer("Events", compute="_compute_storq_event_count")
 
@@ -96,10 +115,15 @@ class StockLot(models.Model):
         destination = line.location_dest_id.usage
         if destination == "customer":
             partner = line.move_id.partner_id or line.picking_id.partner_id
+            sale_line = line.move_id.sale_line_id
             return "delivered", {
                 "storq_state": "delivered",
                 "storq_location_id": False,
                 "storq_partner_id": partner.commercial_partner_id.id or partner.id,
+                "storq_sale_line_id": sale_line.id,
+                "storq_sale_id": sale_line.order_id.id,
+                "storq_delivery_picking_id": line.picking_id.id,
+                "storq_delivered_date": line.date,
             }
         if destination in ("internal", "transit"):
             if source == "supplier":

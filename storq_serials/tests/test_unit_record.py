@@ -118,6 +118,29 @@ class TestUnitRecord(StorqSerialsCase):
         self.assertEqual(lots[2].storq_state, "written_off")
         self.assertEqual(lots[2].storq_event_ids[0].event_type, "adjusted")
 
+    def test_delivery_from_a_sale_order_records_the_order_and_customer(self):
+        _order, _receipt, lots = self._purchase_and_receive(["GG44HH1", "GG44HH2"])
+        sale = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.laptop.id, "product_uom_qty": 1})],
+            }
+        )
+        sale.action_confirm()
+        delivery = sale.picking_ids
+        self._set_unit_lines(delivery.move_ids, [{"lot_id": lots[1].id}])
+        delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        unit = lots[1]
+        line = delivery.move_line_ids
+        self.assertEqual(
+            (unit.storq_state, unit.storq_partner_id, unit.storq_sale_id, unit.storq_sale_line_id),
+            ("delivered", self.customer, sale, sale.order_line),
+        )
+        self.assertEqual((unit.storq_delivery_picking_id, unit.storq_delivered_date), (delivery, line.date))
+        self.assertEqual(unit.storq_event_ids[0].event_type, "delivered")
+        self.assertFalse(lots[0].storq_sale_id, "the other unit stays in stock, on no order")
+
     def test_unit_received_again_keeps_its_origin(self):
         order, receipt, lots = self._purchase_and_receive(["GG44HH1"])
         self._transfer(lots, self.stock_location, self.supplier_location, self.vendor)
