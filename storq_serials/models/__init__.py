@@ -5,13 +5,16 @@ from . import res_company
 from . import res_config_settings
 from . import stock_lot
 from . import stock_lot_unit
+from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_quant
 from . import stock_scrap
+from . import storq_return_reason
 from . import storq_serial_event
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_label
+from . import storq_serial_return_record
 from . import storq_serial_validation

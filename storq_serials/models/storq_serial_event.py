@@ -69,7 +69,7 @@ class StorqSerialEvent(models.Model):
     @api.model
     def _selection_document_ref(self):
         """Documents an event can point to; other modules extend it."""
-        names = ("stock.picking", "stock.scrap", "stock.move", "purchase.order", "sale.order")
+        names = ("stock.picking", "stock.scrap", "stock.move", "purchase.order", "sale.order", "res.partner")
         return [(name, self.env[name]._description) for name in names if name in self.env]
 
     # ------------------------------------------------------------------
