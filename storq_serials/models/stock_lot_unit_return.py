@@ -6,6 +6,9 @@ from odoo.tools.misc import format_date
 
 _logger = logging.getLogger(__name__)
 
+# Where suspicious returns wait, in the cursor's hooks, for the end of the transaction.
+SUSPICIOUS_RETURNS_KEY = "storq_serials.suspicious_returns"
+
 
 class StockLot(models.Model):
     """Customer returns on the unit record: is this the unit sold, and what became of it."""
@@ -129,26 +132,39 @@ class StockLot(models.Model):
         }
 
     @api.model
-    def _storq_log_suspicious_returns(self, vals_list, separate_transaction=False):
-        """Write suspicious-return events; with `separate_transaction`, in their own transaction.
+    def _storq_log_suspicious_returns(self, vals_list, after_transaction=False):
+        """Write suspicious-return events now, or with `after_transaction` once it ends.
 
-        A refused transfer is rolled back with everything it wrote: the attempt is logged in
-        a transaction of its own, committed at once, so the history keeps it. Lock waits are
-        bounded: a unit created in the refused transaction itself cannot be referenced from
-        another one, and such an attempt is only logged in the server log.
+        A refused transfer is rolled back with everything it wrote. With `after_transaction`
+        the events wait in `SUSPICIOUS_RETURNS_KEY` of the cursor's hooks and are written in
+        a transaction of their own when the current one ends, rolled back or committed: the
+        history keeps the attempt, and nothing waits on a lock the refused transaction holds.
         """
         if not vals_list:
             return
-        if not separate_transaction:
+        if not after_transaction:
             self.env["storq.serial.event"].sudo()._bulk_create(vals_list)
             return
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '2s'")
-                env = self.env(cr=cr)
-                env["storq.serial.event"].sudo()._bulk_create(vals_list)
-        except Exception:
-            _logger.warning("Could not log %s suspicious returns", len(vals_list), exc_info=True)
+        cr = self.env.cr
+        pending = cr.postrollback.data.get(SUSPICIOUS_RETURNS_KEY)
+        if pending is None:
+            pending = cr.postrollback.data[SUSPICIOUS_RETURNS_KEY] = []
+            registry, uid, context = self.env.registry, self.env.uid, dict(self.env.context)
+
+            def write_pending():
+                if not pending:
+                    return
+                try:
+                    with registry.cursor() as new_cr:
+                        env = api.Environment(new_cr, uid, context)
+                        env["stock.lot"]._storq_log_suspicious_returns(list(pending))
+                except Exception:
+                    _logger.warning("Could not log %s suspicious returns", len(pending), exc_info=True)
+                pending.clear()
+
+            cr.postrollback.add(write_pending)
+            cr.postcommit.add(write_pending)
+        pending.extend(vals_list)
 
     # Unit record ------------------------------------------------------
     @api.model
