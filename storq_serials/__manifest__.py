@@ -27,6 +27,7 @@
         "views/stock_picking_scan_views.xml",
         "views/storq_return_reason_views.xml",
         "views/storq_serial_return_record_views.xml",
+        "views/storq_return_report_views.xml",
         "views/res_partner_return_views.xml",
         "views/sale_order_return_views.xml",
         "views/stock_picking_return_views.xml",
