@@ -116,6 +116,24 @@ class StockLot(models.Model):
         return False
 
     @api.model
+    def _storq_unit_companies(self, lots):
+        """{lot id: the company whose unit it is} (1 query).
+
+        Units of products shared between companies have no company: the unit belongs to the
+        company that delivered it, or received it, or holds it.
+        """
+        lots = lots.sudo()
+        documents = lots.storq_delivery_picking_id | lots.storq_receipt_picking_id
+        documents.fetch(["company_id"])
+        return {
+            lot.id: lot.company_id
+            or lot.storq_delivery_picking_id.company_id
+            or lot.storq_receipt_picking_id.company_id
+            or lot.storq_location_id.company_id
+            for lot in lots
+        }
+
+    @api.model
     def _storq_prepare_suspicious_return_vals(self, lot, partner, reason, document=None):
         """Values of a suspicious-return event: someone tried to return `lot` and was refused."""
         document = document or partner

@@ -59,7 +59,8 @@ class StockMoveLine(models.Model):
                 [("name", "in", list(names)), ("product_id", "in", named.product_id.ids)]
             ):
                 by_name[(lot.product_id.id, lot.name)] = lot
-        claims, claim_lines, unknown = [], [], []
+        companies = Lot._storq_unit_companies(lines.lot_id | Lot.union(*by_name.values()))
+        claims, claim_lines, unknown, foreign = [], [], [], []
         for line in lines:
             lot = line.lot_id
             if not lot and line.lot_name:
@@ -67,6 +68,9 @@ class StockMoveLine(models.Model):
                 lot = by_name.get((line.product_id.id, serial), Lot)
             if not lot:
                 unknown.append(line)
+                continue
+            if companies[lot.id] not in (line.company_id, line.company_id.browse()):
+                foreign.append(line)
                 continue
             claims.append(line._storq_return_claim(lot.sudo()))
             claim_lines.append(line)
@@ -77,6 +81,17 @@ class StockMoveLine(models.Model):
                 self.env._("%(serial)s is not a known unit: it was never delivered.", serial=line.lot_name),
             )
             for line in unknown
+        ]
+        problems += [
+            (
+                line,
+                self.env._(
+                    "%(serial)s is a unit of another company: it cannot come back to %(company)s.",
+                    serial=line.lot_id.name or line.lot_name,
+                    company=line.company_id.name,
+                ),
+            )
+            for line in foreign
         ]
         suspicious = []
         for line, claim, refusal in zip(claim_lines, claims, refusals):

@@ -7,8 +7,9 @@ from odoo.tests import tagged
 from .common_returns import StorqReturnsCase
 
 # Queries of a return check, whatever the number of serials: the products held, the units,
-# their last returns, the product rules, the suspicious events and the verdict lines.
-CHECK_QUERIES = 8
+# the companies they belong to, their last returns, the product rules, the suspicious events
+# and the verdict lines.
+CHECK_QUERIES = 9
 
 
 @tagged("post_install", "-at_install")
@@ -242,6 +243,7 @@ class TestReturnWizard(StorqReturnsCase):
         serials = [f"QRY{n:04d}" for n in range(102)]
         lots = self._receive(serials)
         order = self._sell(self.customer, lots[:100])
+        counts = []
         for size in (3, 5, 100):  # the first batch warms the format rule cache
             # Three refused serials in each batch: two units in stock, an unknown serial.
             entries = serials[: size - 3] + serials[100:102] + ["QRYX999"]
@@ -254,7 +256,10 @@ class TestReturnWizard(StorqReturnsCase):
                 wizard._check_lines()
                 continue
             with self.assertQueryCount(CHECK_QUERIES):
+                before = self.cr.sql_log_count
                 wizard._check_lines()
                 self.env.flush_all()
+                counts.append(self.cr.sql_log_count - before)
             self.assertEqual(len(wizard.line_ids), size)
             self.assertEqual(wizard.refused_count, 3)
+        self.assertEqual(counts, [CHECK_QUERIES, CHECK_QUERIES], "5 and 100 serials, as many queries")

@@ -188,7 +188,7 @@ class StorqSerialReturn(models.TransientModel):
         """{entry index: unit} for the serials entered, and the products to normalise with.
 
         A serial is looked up as typed and as normalised by the format rule of each product
-        the customer, order or delivery holds units of (2 queries).
+        the customer, order or delivery holds units of (3 queries).
         """
         Lot = self.env["stock.lot"]
         validation = self.env["storq.serial.validation"]
@@ -207,9 +207,12 @@ class StorqSerialReturn(models.TransientModel):
                 ("company_id", "in", [False, self.company_id.id]),
             ]
         )
+        # A unit of another company is unknown here, whoever shares its product.
+        companies = Lot._storq_unit_companies(lots)
         by_name = defaultdict(list)
         for lot in lots:
-            by_name[lot.name].append(lot)
+            if companies[lot.id] in (self.company_id, self.company_id.browse()):
+                by_name[lot.name].append(lot)
         units = {}
         for index, names in enumerate(candidates):
             found = [lot for name in names for lot in by_name.get(name, ())]
