@@ -13,7 +13,6 @@ from . import stock_picking
 from . import stock_quant
 from . import stock_scrap
 from . import storq_return_reason
-from . import storq_return_report
 from . import storq_serial_event
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue

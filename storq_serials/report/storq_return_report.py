@@ -4,7 +4,7 @@ from odoo import models
 from odoo import tools
 from odoo.tools import SQL
 
-from .storq_serial_return_record import DISPOSITIONS
+from ..models.storq_serial_return_record import DISPOSITIONS
 
 
 class StorqReturnReport(models.Model):

@@ -1,0 +1,1 @@
+from . import storq_return_report
