@@ -64,6 +64,16 @@ class TestReturnSecurity(StorqReturnsCase):
         # Users read the history they made, never rewrite it.
         with self.assertRaises(AccessError):
             record.with_user(self.stock_user).write({"note": "rewritten"})
+        with self.assertRaises(AccessError):
+            self.env["storq.serial.return.record"].with_user(self.stock_user).create(
+                {
+                    "lot_id": lots.id,
+                    "product_id": self.laptop.id,
+                    "reason_id": self.reasons["recall"].id,
+                    "disposition": "scrap",
+                    "company_id": self.company.id,
+                }
+            )
 
     def test_managers_configure_reasons_users_read_them(self):
         Reason = self.env["storq.return.reason"]

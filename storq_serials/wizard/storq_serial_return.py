@@ -337,9 +337,13 @@ class StorqSerialReturn(models.TransientModel):
         )
         for customer, kept in self._group(keep, lambda line: returns[line][1]).items():
             kept.lot_id.sudo().write({"storq_partner_id": customer.id})
-        return self.env["storq.serial.return.record"].create(
-            [self._prepare_record_vals(line, returns[line], routed.get(line)) for line in lines]
+        # Return records are history: written by the return itself, never by hand.
+        records = (
+            self.env["storq.serial.return.record"]
+            .sudo()
+            .create([self._prepare_record_vals(line, returns[line], routed.get(line)) for line in lines])
         )
+        return records.sudo(False)
 
     def _event_note(self, line):
         if line.note:
@@ -607,5 +611,6 @@ class StorqSerialReturn(models.TransientModel):
             "disposition": line.disposition,
             "return_picking_id": picking.id,
             "disposition_ref": f"{routed._name},{routed.id}" if routed else False,
+            "user_id": self.env.uid,
             "company_id": self.company_id.id,
         }
