@@ -5,6 +5,7 @@ from . import test_install
 from . import test_query_counts
 from . import test_return_report
 from . import test_return_security
+from . import test_return_tour
 from . import test_return_validation
 from . import test_return_wizard
 from . import test_scan_internal
