@@ -7,6 +7,7 @@ from . import stock_lot
 from . import stock_lot_unit
 from . import stock_move
 from . import stock_move_line
+from . import stock_move_line_dispatch
 from . import stock_picking
 from . import stock_quant
 from . import stock_scrap

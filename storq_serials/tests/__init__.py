@@ -3,6 +3,7 @@ from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
 from . import test_query_counts
+from . import test_scan_delivery
 from . import test_scan_internal
 from . import test_scan_receipt
 from . import test_security
