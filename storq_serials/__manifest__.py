@@ -15,6 +15,7 @@
         "report/storq_serial_label_templates.xml",
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
+        "wizard/storq_unit_block_views.xml",
         "views/storq_serial_format_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",

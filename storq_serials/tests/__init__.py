@@ -19,4 +19,5 @@ from . import test_tools_normalize
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
+from . import test_unit_block
 from . import test_unit_record

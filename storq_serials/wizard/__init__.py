@@ -1,3 +1,4 @@
 from . import storq_serial_bulk_entry
 from . import storq_serial_bulk_entry_line
 from . import storq_serial_label_print
+from . import storq_unit_block
