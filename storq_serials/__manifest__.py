@@ -24,6 +24,8 @@
         "views/res_config_settings_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_picking_scan_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -3,6 +3,8 @@ from . import product_product
 from . import product_template
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+from . import sale_order
 from . import stock_lot
 from . import stock_lot_unit
 from . import stock_move

@@ -120,7 +120,7 @@ class StockLot(models.Model):
             "res_model": "stock.lot",
             "views": [
                 (self.env.ref("storq_serials.stock_lot_view_list_customer_units").id, "list"),
-                (False, "form"),
+                (self.env.ref("storq_serials.stock_lot_view_form_customer_unit").id, "form"),
             ],
             "domain": [("id", "in", list(unit_ids))],
             "context": {"create": False},

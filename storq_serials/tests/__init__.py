@@ -1,4 +1,5 @@
 from . import test_bulk_entry
+from . import test_customer_units
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
