@@ -16,7 +16,7 @@ class ResPartner(models.Model):
     def _compute_storq_unit_count(self):
         units = self._storq_unit_ids_by_customer()
         for partner in self:
-            partner.storq_unit_count = len(units.get(partner.commercial_partner_id.id, ()))
+            partner.storq_unit_count = len(units.get(partner.commercial_partner_id._origin.id, ()))
 
     # ------------------------------------------------------------------
     # Actions
@@ -37,7 +37,7 @@ class ResPartner(models.Model):
     def _storq_unit_ids_by_customer(self):
         """{commercial partner id: ids of the units it holds or held}: units it holds now, and
         units with a "delivered" event to it or one of its contacts (3 queries)."""
-        customers = self.commercial_partner_id
+        customers = self.commercial_partner_id._origin.filtered("id")  # not a partner being created
         result = {customer.id: set() for customer in customers}
         if not customers.ids:
             return result

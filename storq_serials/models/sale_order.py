@@ -16,7 +16,7 @@ class SaleOrder(models.Model):
     def _compute_storq_unit_count(self):
         units = self._storq_unit_ids_by_order()
         for order in self:
-            order.storq_unit_count = len(units.get(order.id, ()))
+            order.storq_unit_count = len(units.get(order._origin.id, ()))
 
     # ------------------------------------------------------------------
     # Actions
@@ -35,15 +35,16 @@ class SaleOrder(models.Model):
     def _storq_unit_ids_by_order(self):
         """{order id: ids of the units delivered on it}: units whose last delivery was on the
         order, and units with a "delivered" event on one of its transfers (3 queries)."""
-        result = {order.id: set() for order in self}
-        if not self.ids:
+        orders = self._origin.filtered("id")  # not the order being created in a form
+        result = {order.id: set() for order in orders}
+        if not orders:
             return result
         Lot = self.env["stock.lot"].sudo()
         for order, unit_ids in Lot._read_group(
-            [("storq_sale_id", "in", self.ids)], ["storq_sale_id"], ["id:array_agg"]
+            [("storq_sale_id", "in", orders.ids)], ["storq_sale_id"], ["id:array_agg"]
         ):
             result[order.id].update(unit_ids)
-        pickings = self.env["stock.picking"].sudo().search_fetch([("sale_id", "in", self.ids)], ["sale_id"])
+        pickings = self.env["stock.picking"].sudo().search_fetch([("sale_id", "in", orders.ids)], ["sale_id"])
         order_by_ref = {f"stock.picking,{picking.id}": picking.sale_id.id for picking in pickings}
         if order_by_ref:
             events = (

@@ -23,8 +23,8 @@ class StockMoveLine(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     def _storq_ship_lines(self):
-        """Lines of serial-controlled units that go to a customer, or leave internal stock on a
-        delivery."""
+        """Lines of serial-controlled units that go to a customer, or leave internal stock on an
+        outgoing transfer."""
         return self.filtered(
             lambda line: line.product_id.storq_serial_control
             and line.lot_id
@@ -36,8 +36,9 @@ class StockMoveLine(models.Model):
         )
 
     def _storq_check_units_can_leave(self):
-        """Refuse blocked units, and units that are not in stock at the line's source location,
-        listing every offending line, in a constant number of queries."""
+        """Refuse units that are not in stock at the line's source location and, towards a
+        customer, blocked units (a blocked unit may still go back to its vendor), listing every
+        offending line, in a constant number of queries."""
         lines = self._storq_ship_lines()
         if not lines:
             return
@@ -47,12 +48,11 @@ class StockMoveLine(models.Model):
         refused = []
         for line in lines:
             unit = line.lot_id
+            # Dropship: the unit comes from the vendor, its stock is not ours to check.
             from_stock = line.location_id.usage in STOCK_USAGES
-            if not from_stock and not unit.storq_blocked:
-                continue  # Dropship: the unit comes from the vendor, its stock is not ours.
             refusal = unit._storq_leave_refusal(
                 line.location_id,
-                shipping=True,
+                shipping=line.location_dest_id.usage == "customer",
                 exact=True,
                 stock_locations=stock_locations[unit] if from_stock else line.location_id,
             )

@@ -263,9 +263,10 @@ class StockPicking(models.Model):
 
     def _storq_ships(self):
         """Whether this transfer's units are on their way to a customer (delivery, or a pick or
-        pack step of one): blocked units may then not be taken."""
+        pack step of one): blocked units may then not be taken. A return to the vendor may take
+        them."""
         self.ensure_one()
-        if self.picking_type_code == "outgoing" or self.location_dest_id.usage == "customer":
+        if self.location_dest_id.usage == "customer":
             return True
         return any(move.location_final_id.usage == "customer" for move in self.move_ids)
 

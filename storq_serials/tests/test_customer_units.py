@@ -1,3 +1,4 @@
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -92,3 +93,12 @@ class TestCustomerUnits(StorqSerialsCase):
             self.assertEqual("action_storq_view_units" in arch, shown, user.login)
         order_form = self.env["sale.order"].with_user(self.salesman).get_views([(False, "form")])
         self.assertIn("action_storq_view_units", order_form["views"]["form"]["arch"])
+
+    def test_new_order_and_customer_forms_have_no_units(self):
+        order_form = Form(self.env["sale.order"])
+        order_form.partner_id = self.acme
+        self.assertEqual(order_form.storq_unit_count, 0)
+        partner_form = Form(self.env["res.partner"])
+        partner_form.name = "Brand new customer"
+        self.assertEqual(partner_form.storq_unit_count, 0)
+        self.assertEqual(partner_form.save().storq_unit_count, 0)

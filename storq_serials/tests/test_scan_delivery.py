@@ -127,6 +127,14 @@ class TestScanDelivery(DeliveryCase):
         delivery = self._sale(self.acme, self.phone, 1).picking_ids
         self._assert_refused(delivery, "357805023984942", "is not a known unit of [PHONE-1] Test phone")
 
+    def test_unit_of_another_company_is_unknown_here(self):
+        company_b = self.env["res.company"].create({"name": "Storq Dispatch B"})
+        self.Lot.with_company(company_b).create(
+            {"product_id": self.phone.id, "name": "357805023984942", "company_id": company_b.id}
+        )
+        delivery = self._sale(self.acme, self.phone, 1).picking_ids
+        self._assert_refused(delivery, "357805023984942", "is not a known unit of [PHONE-1] Test phone")
+
     def test_serial_breaking_the_format_is_refused(self):
         delivery = self._sale(self.acme, self.phone, 1).picking_ids
         self._assert_refused(delivery, "490154203237519", "check digit")

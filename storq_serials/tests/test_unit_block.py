@@ -104,3 +104,34 @@ class TestUnitBlock(StorqSerialsCase):
         result = delivery.storq_scan(self.units[0].name, self.laptop.id)
         self.assertEqual(result["status"], "error")
         self.assertIn("BL0CK01 is blocked (Quarantine) and cannot be shipped", result["message"])
+
+    def test_blocked_unit_goes_back_to_its_vendor(self):
+        self.units[0]._storq_block("Vendor recall")
+        out_type = self.env.ref("stock.warehouse0").out_type_id
+        to_vendor = self.env["stock.picking"].create(
+            {
+                "picking_type_id": out_type.id,
+                "partner_id": self.customer.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.supplier_location.id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": self.laptop.name,
+                            "product_id": self.laptop.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.supplier_location.id,
+                        },
+                    )
+                ],
+            }
+        )
+        to_vendor.action_confirm()
+        result = to_vendor.storq_scan(self.units[0].name, self.laptop.id)
+        self.assertEqual(result["status"], "ok", result)
+        to_vendor.button_validate()
+        self.assertEqual(to_vendor.state, "done")
+        self.assertEqual(self.units[0].storq_state, "returned_to_vendor")
