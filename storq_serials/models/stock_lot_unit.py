@@ -113,14 +113,23 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _storq_units_action(self, name, unit_ids):
-        """The list of `unit_ids` as customers' units are shown (sale orders, customers)."""
+        """The list of `unit_ids` as customers' units are shown (sale orders, customers).
+
+        Serial users open a unit in its full form (with its history); sales users without
+        stock rights in the unit card.
+        """
+        form = (
+            False
+            if self.env.user.has_group("storq_serials.group_storq_user")
+            else self.env.ref("storq_serials.stock_lot_view_form_customer_unit").id
+        )
         return {
             "type": "ir.actions.act_window",
             "name": name,
             "res_model": "stock.lot",
             "views": [
                 (self.env.ref("storq_serials.stock_lot_view_list_customer_units").id, "list"),
-                (self.env.ref("storq_serials.stock_lot_view_form_customer_unit").id, "form"),
+                (form, "form"),
             ],
             "domain": [("id", "in", list(unit_ids))],
             "context": {"create": False},

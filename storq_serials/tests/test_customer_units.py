@@ -34,7 +34,7 @@ class TestCustomerUnits(StorqSerialsCase):
         action = order.action_storq_view_units()
         self.assertEqual(self._action_units(action), self.units[:2])
         view = self.env.ref("storq_serials.stock_lot_view_list_customer_units")
-        self.assertEqual(action["views"][0], (view.id, "list"))
+        self.assertEqual(action["views"], [(view.id, "list"), (False, "form")], "the full form, with history")
         # The company and its contacts share their units.
         for partner in (self.acme, self.buyer):
             self.assertEqual(partner.storq_unit_count, 2)
@@ -79,7 +79,9 @@ class TestCustomerUnits(StorqSerialsCase):
         self.assertEqual(
             self.env["stock.lot"].with_user(self.salesman).search(partner_action["domain"]), self.units[:2]
         )
-        # The unit's form opens too.
+        # The unit opens in the unit card (Odoo's lot form needs stock rights).
+        card = self.env.ref("storq_serials.stock_lot_view_form_customer_unit")
+        self.assertEqual(action["views"][1], (card.id, "form"))
         form = self.env["stock.lot"].with_user(self.salesman).get_views([action["views"][1]])
         spec = dict.fromkeys(form["models"]["stock.lot"]["fields"], {})
         record = self.units[0].with_user(self.salesman).web_read(spec)[0]
