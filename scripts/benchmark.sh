@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks storq_serials against plain Odoo in the same run on the same database.
-# Usage: scripts/benchmark.sh [sizes, default 100,1000,10000]
+# Usage: scripts/benchmark.sh [--receipt | --delivery] [sizes, default 100,1000,10000]
+#   without a flag, both benchmarks run (receipts, then deliveries)
 #   STORQ_BENCH_DB=name   database (created with the module, without demo data, if missing)
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"
+benches=(receipt delivery)
+case "${1:-}" in
+    --receipt) benches=(receipt); shift ;;
+    --delivery) benches=(delivery); shift ;;
+esac
 require_odoo_tree
 "$here/setup_venv.sh" >/dev/null
 "$here/ensure_postgres.sh"
@@ -16,5 +22,8 @@ else
     "$here/odoo.sh" -d "$db" -i storq_serials --without-demo=all --stop-after-init --log-level=warn
 fi
 cd "$PROJECT_ROOT"
-PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" benchmarks/bench_receipt.py --database "$db" --sizes "$sizes" -- \
-    --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --log-level=warn
+for bench in "${benches[@]}"; do
+    echo "== $bench"
+    PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/bench_$bench.py" --database "$db" --sizes "$sizes" -- \
+        --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --log-level=warn
+done

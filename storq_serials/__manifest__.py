@@ -18,6 +18,7 @@
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
         "wizard/storq_serial_return_views.xml",
+        "wizard/storq_unit_block_views.xml",
         "views/storq_serial_format_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",
@@ -31,6 +32,8 @@
         "views/res_partner_return_views.xml",
         "views/sale_order_return_views.xml",
         "views/stock_picking_return_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
     ],
     "demo": [

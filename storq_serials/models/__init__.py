@@ -3,11 +3,14 @@ from . import product_product
 from . import product_template
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+from . import sale_order
 from . import stock_lot
 from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
+from . import stock_move_line_dispatch
 from . import stock_move_line_return
 from . import stock_picking
 from . import stock_quant

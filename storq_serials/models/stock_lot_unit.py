@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
+from odoo.tools.misc import format_date
 from odoo.tools.misc import split_every
 
 UNIT_STATES = [
@@ -16,6 +18,20 @@ UNIT_STATES = [
 
 # How many units `_storq_rebuild_unit_records` replays at once.
 REBUILD_BATCH = 1000
+# What `_storq_find_unit` reads with the unit, so its situation costs no further unit query.
+UNIT_FIELDS = [
+    "name",
+    "product_id",
+    "company_id",
+    "storq_state",
+    "storq_location_id",
+    "storq_partner_id",
+    "storq_delivered_date",
+    "storq_blocked",
+    "storq_block_reason",
+]
+BLOCK_FIELDS = {"storq_blocked", "storq_block_reason"}
+STOCK_USAGES = ("internal", "transit")
 
 
 class StockLot(models.Model):
@@ -84,7 +100,198 @@ class StockLot(models.Model):
             lot.storq_event_count = counts.get(lot, 0)
 
     # ------------------------------------------------------------------
-    # Business methods
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        # Blocking goes through `_storq_block` / `_storq_unblock`, which keep the history.
+        if BLOCK_FIELDS & set(vals) and not self.env.su:
+            self._storq_check_can_block()
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_units_action(self, name, unit_ids):
+        """The list of `unit_ids` as customers' units are shown (sale orders, customers).
+
+        Serial users open a unit in its full form (with its history); sales users without
+        stock rights in the unit card.
+        """
+        form = (
+            False
+            if self.env.user.has_group("storq_serials.group_storq_user")
+            else self.env.ref("storq_serials.stock_lot_view_form_customer_unit").id
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "stock.lot",
+            "views": [
+                (self.env.ref("storq_serials.stock_lot_view_list_customer_units").id, "list"),
+                (form, "form"),
+            ],
+            "domain": [("id", "in", list(unit_ids))],
+            "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods: where a unit is, whether it may leave
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_find_unit(self, product, serial, company):
+        """(the unit `serial` of `product`, a unit of another product with that serial), in 1 query.
+
+        Either may be empty. The unit comes with its record (state, location, customer, block)
+        so that `_storq_situation` and `_storq_leave_refusal` need no further unit query.
+        """
+        lots = self.sudo().search_fetch(
+            [("name", "=", serial), ("company_id", "in", [False, company.id])], UNIT_FIELDS
+        )
+        unit = lots.filtered(lambda lot: lot.product_id == product)[:1]
+        return unit.with_env(self.env), (lots - unit)[:1].with_env(self.env)
+
+    def _storq_stock_locations(self):
+        """{unit: the locations where it is in stock}, from the unit record.
+
+        Units without a record (products not under serial control, units never moved since)
+        are looked up in their quants, all in one query.
+        """
+        result = {}
+        without_record = self.browse()
+        for lot in self:
+            if lot.storq_state:
+                in_stock = lot.storq_state == "in_stock"
+                result[lot] = lot.storq_location_id if in_stock else lot.storq_location_id.browse()
+            else:
+                without_record |= lot
+        if without_record:
+            groups = (
+                self.env["stock.quant"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("lot_id", "in", without_record.ids),
+                        ("location_id.usage", "in", STOCK_USAGES),
+                        ("quantity", ">", 0),
+                    ],
+                    ["lot_id"],
+                    ["location_id:recordset"],
+                )
+            )
+            found = {lot: locations for lot, locations in groups}
+            for lot in without_record:
+                result[lot] = found.get(lot, self.env["stock.location"]).with_env(self.env)
+        return result
+
+    def _storq_situation(self, stock_locations=None):
+        """Where the unit is, as a sentence for a refusal: "SN-0042 is at WH/Stock/Shelf 3"."""
+        self.ensure_one()
+        if stock_locations is None:
+            stock_locations = self._storq_stock_locations()[self]
+        serial = self.name
+        state = self.storq_state
+        if stock_locations or state == "in_stock":
+            return self.env._(
+                "%(serial)s is at %(location)s",
+                serial=serial,
+                location=", ".join(stock_locations.mapped("display_name")) or "-",
+            )
+        if state == "delivered":
+            when = self.storq_delivered_date
+            return self.env._(
+                "%(serial)s was delivered to %(customer)s on %(date)s",
+                serial=serial,
+                customer=self.storq_partner_id.display_name or "-",
+                date=format_date(self.env, fields.Datetime.context_timestamp(self, when)) if when else "-",
+            )
+        messages = {
+            "in_repair": lambda: self.env._("%(serial)s is in repair", serial=serial),
+            "returned_to_vendor": lambda: self.env._("%(serial)s was returned to the vendor", serial=serial),
+            "scrapped": lambda: self.env._("%(serial)s was scrapped", serial=serial),
+            "written_off": lambda: self.env._("%(serial)s was written off", serial=serial),
+        }
+        build = messages.get(state)
+        return build() if build else self.env._("%(serial)s is not in stock", serial=serial)
+
+    def _storq_leave_refusal(self, location, shipping=False, exact=False, stock_locations=None):
+        """Why the unit cannot leave `location` now, or False when it can.
+
+        It must be in stock there (under it, or exactly there with `exact`: a move line takes
+        its unit from one precise location) and, when `shipping` to a customer, not blocked.
+        """
+        self.ensure_one()
+        if shipping and self.storq_blocked:
+            return self.env._(
+                "%(serial)s is blocked (%(reason)s) and cannot be shipped: set it aside and take "
+                "another unit.",
+                serial=self.name,
+                reason=self.storq_block_reason or "-",
+            )
+        if stock_locations is None:
+            stock_locations = self._storq_stock_locations()[self]
+        here = (
+            stock_locations.filtered(lambda loc: loc == location)
+            if exact
+            else stock_locations.filtered(lambda loc: loc._child_of(location))
+        )
+        if here:
+            return False
+        return self.env._(
+            "%(situation)s, so it cannot be taken from %(location)s.",
+            situation=self._storq_situation(stock_locations),
+            location=location.display_name,
+        )
+
+    # ------------------------------------------------------------------
+    # Business methods: blocking units
+    # ------------------------------------------------------------------
+    def _storq_check_can_block(self):
+        if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
+            raise AccessError(
+                self.env._("Only serial managers can block or unblock units (recalls, quarantine).")
+            )
+
+    def _storq_block(self, reason, document=None):
+        """Block these units from being shipped, with the reason; `document` is the recall or
+        claim behind it. Each unit gets a "blocked" event."""
+        self._storq_check_can_block()
+        self.check_access("read")
+        self.sudo().write({"storq_blocked": True, "storq_block_reason": reason})
+        self._storq_log_events("blocked", reason, document)
+
+    def _storq_unblock(self, document=None, note=None):
+        """Release blocked units; each gets an "unblocked" event."""
+        self._storq_check_can_block()
+        self.check_access("read")
+        units = self.filtered("storq_blocked")
+        units.sudo().write({"storq_blocked": False, "storq_block_reason": False})
+        units._storq_log_events("unblocked", note, document)
+
+    def _storq_log_events(self, event_type, note=None, document=None):
+        """One event of `event_type` per unit, in one statement."""
+        now = fields.Datetime.now()
+        document_ref = f"{document._name},{document.id}" if document else None
+        self.env["storq.serial.event"].sudo()._bulk_create(
+            [
+                {
+                    "lot_id": lot.id,
+                    "product_id": lot.product_id.id,
+                    "company_id": lot.company_id.id or self.env.company.id,
+                    "event_type": event_type,
+                    "date": now,
+                    "user_id": self.env.uid,
+                    "partner_id": lot.storq_partner_id.id,
+                    "location_id": lot.storq_location_id.id,
+                    "document_ref": document_ref,
+                    "note": note,
+                }
+                for lot in self
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Business methods: recording moves
     # ------------------------------------------------------------------
     @api.model
     def _storq_record_moves(self, move_lines):

@@ -1,8 +1,9 @@
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.tools.sql import SQL
 
 # Picking types whose form listens to the scanner.
-SCAN_PICKING_TYPES = ("incoming", "internal")
+SCAN_PICKING_TYPES = ("incoming", "internal", "outgoing")
 STOCK_USAGES = ("internal", "transit")
 
 
@@ -13,7 +14,7 @@ class StockPicking(models.Model):
     # Business methods: scanning serials into a transfer
     # ------------------------------------------------------------------
     def storq_scan(self, barcode, context_product_id=False):
-        """Handle one scan from a hardware scanner on this receipt or internal transfer.
+        """Handle one scan from a hardware scanner on this receipt, internal transfer or delivery.
 
         A product barcode selects the product whose serials come next; a serial (of that
         product, or carried with its GTIN by a GS1 code) is checked and added at once.
@@ -27,8 +28,8 @@ class StockPicking(models.Model):
         if self.state in ("done", "cancel") or self.picking_type_code not in SCAN_PICKING_TYPES:
             return self._storq_scan_error(
                 self.env._(
-                    "%(transfer)s does not take scans: only receipts and internal transfers that "
-                    "are not done or cancelled do.",
+                    "%(transfer)s does not take scans: only receipts, internal transfers and "
+                    "deliveries that are not done or cancelled do.",
                     transfer=self.display_name,
                 )
             )
@@ -66,9 +67,9 @@ class StockPicking(models.Model):
         )[0]
         if verdict.error:
             return self._storq_scan_error(verdict.error)
-        if self.picking_type_code == "incoming":
-            return self._storq_scan_receive(product, verdict.serial)
-        return self._storq_scan_move(product, verdict.serial)
+        if self.location_id.usage in STOCK_USAGES:
+            return self._storq_scan_take(product, verdict.serial)
+        return self._storq_scan_receive(product, verdict.serial)
 
     def _storq_parse_scan(self, barcode):
         """(product, serial, GTIN) read with the company's barcode nomenclature.
@@ -129,10 +130,7 @@ class StockPicking(models.Model):
 
     def _storq_scan_receive(self, product, serial):
         """Receive the unit `serial` of `product`, unless scanned already or already in stock."""
-        scanned = self.move_line_ids.filtered(
-            lambda line: line.product_id == product and serial in (line.lot_name, line.lot_id.name)
-        )
-        if scanned:
+        if self._storq_scanned_here(product, serial):
             return self._storq_scan_error(
                 self.env._(
                     "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
@@ -140,129 +138,172 @@ class StockPicking(models.Model):
                     transfer=self.display_name,
                 ),
             )
-        in_stock = (
-            self.env["stock.quant"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("product_id", "=", product.id),
-                    ("lot_id.name", "=", serial),
-                    ("location_id.usage", "in", STOCK_USAGES),
-                    ("company_id", "=", self.company_id.id),
-                    ("quantity", ">", 0),
-                ],
-                ["location_id"],
-                limit=1,
-            )
-        )
-        if in_stock:
+        unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
+        locations = unit._storq_stock_locations()[unit] if unit else None
+        if locations:
             return self._storq_scan_error(
                 self.env._(
-                    "%(serial)s of %(product)s is already in stock in %(location)s: the same unit "
+                    "%(situation)s: the unit of %(product)s is already in stock, and the same unit "
                     "cannot be received twice. Check the label.",
-                    serial=serial,
+                    situation=unit._storq_situation(locations),
                     product=product.display_name,
-                    location=in_stock.location_id.display_name,
                 ),
             )
         self._storq_confirm_for_scan()
         moves = self._storq_scan_moves(product)
-        empty = moves.move_line_ids.filtered(lambda line: not (line.lot_id or line.lot_name or line.picked))
         vals = {"lot_name": serial, "quantity": 1, "picked": True}
-        self._storq_scan_write_line(moves[:1], empty[:1], vals)
+        self._storq_scan_write_line(moves[:1], self._storq_line_to_fill(moves, empty_only=True), vals)
         return self._storq_scan_ok(
             product,
             serial,
             self.env._("%(serial)s received (%(product)s).", serial=serial, product=product.display_name),
         )
 
-    def _storq_scan_move(self, product, serial):
-        """Move the unit `serial` of `product`, which must be in stock under the source location."""
-        lot = self.env["stock.lot"].search(
-            [
-                ("product_id", "=", product.id),
-                ("name", "=", serial),
-                ("company_id", "in", [False, self.company_id.id]),
-            ],
-            limit=1,
+    def _storq_scan_take(self, product, serial):
+        """Take the unit `serial` of `product` from the source location (internal moves, deliveries).
+
+        When Odoo reserved other units, the scanned one takes the place of one of them.
+        """
+        refusal, unit, source, line = self._storq_check_take(product, serial)
+        if refusal:
+            return self._storq_scan_error(refusal)
+        self._storq_confirm_for_scan()
+        moves = self._storq_scan_moves(product)
+        # The line that already reserves this unit, else one not scanned yet (it gives up its unit).
+        line = line or self._storq_line_to_fill(moves)
+        vals = {"lot_id": unit.id, "location_id": source.id, "quantity": 1, "picked": True}
+        if line:
+            # Rewriting a reserved line's unit or location makes Odoo release and reserve again.
+            vals = {
+                name: value
+                for name, value in vals.items()
+                if (line[name].id if name in ("lot_id", "location_id") else line[name]) != value
+            }
+        self._storq_scan_write_line(line.move_id or moves[:1], line, vals)
+        return self._storq_scan_ok(
+            product,
+            serial,
+            self.env._(
+                "%(serial)s taken from %(location)s (%(product)s).",
+                serial=serial,
+                location=source.display_name,
+                product=product.display_name,
+            ),
         )
-        if not lot:
-            return self._storq_scan_error(
+
+    def _storq_check_take(self, product, serial):
+        """Whether the unit `serial` of `product` may be taken by this transfer.
+
+        It must exist, be a unit of `product`, be in stock under the source location, not be
+        blocked when it is to be shipped, and not be reserved for another open transfer. Reads
+        the unit record, not the quants: 3 queries whatever the stock (the unit, its location
+        or customer, the open lines that hold it).
+        Returns (refusal or False, unit, the location it is taken from, this transfer's line
+        that holds it already).
+        """
+        no_line = self.env["stock.move.line"]
+        unit, other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
+        if not unit:
+            if other:
+                return (
+                    self.env._(
+                        "%(serial)s is a unit of %(other)s, not of %(product)s: scan a unit of "
+                        "%(product)s, or scan the right product first.",
+                        serial=serial,
+                        other=other.product_id.display_name,
+                        product=product.display_name,
+                    ),
+                    unit,
+                    False,
+                    no_line,
+                )
+            return (
                 self.env._(
                     "%(serial)s is not a known unit of %(product)s: check the label, or receive the "
                     "unit first.",
                     serial=serial,
                     product=product.display_name,
                 ),
+                unit,
+                False,
+                no_line,
             )
-        if self.move_line_ids.filtered(lambda line: line.lot_id == lot and line.picked):
-            return self._storq_scan_error(
-                self.env._(
-                    "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
-                    serial=serial,
-                    transfer=self.display_name,
-                ),
-            )
-        quants = (
-            self.env["stock.quant"]
+        locations = unit._storq_stock_locations()[unit]
+        refusal = unit._storq_leave_refusal(
+            self.location_id, shipping=self._storq_ships(), stock_locations=locations
+        )
+        if refusal:
+            return refusal, unit, False, no_line
+        lines = (
+            self.env["stock.move.line"]
             .sudo()
             .search_fetch(
-                [("lot_id", "=", lot.id), ("location_id.usage", "in", STOCK_USAGES), ("quantity", ">", 0)],
-                ["location_id"],
+                [("lot_id", "=", unit.id), ("state", "not in", ("done", "cancel"))],
+                ["picking_id", "move_id", "picked", "quantity", "reference"],
             )
         )
-        here = quants.filtered(lambda quant: quant.location_id._child_of(self.location_id))[:1]
-        if not here:
-            where = (
-                self.env._("in %(locations)s", locations=", ".join(quants.location_id.mapped("display_name")))
-                if quants
-                else self.env._("not in stock")
-            )
-            return self._storq_scan_error(
-                self.env._(
-                    "%(serial)s is not in %(location)s: the unit is %(where)s. Scan units from the "
-                    "transfer's source location only.",
-                    serial=serial,
-                    location=self.location_id.display_name,
-                    where=where,
-                ),
-            )
-        reserved_elsewhere = self.env["stock.move.line"].search(
-            [
-                ("lot_id", "=", lot.id),
-                ("state", "not in", ("done", "cancel")),
-                ("picking_id", "!=", self.id),
-                ("quantity", ">", 0),
-            ],
-            limit=1,
-        )
-        if reserved_elsewhere:
-            return self._storq_scan_error(
-                self.env._(
-                    "%(serial)s is reserved for %(transfer)s: unreserve it there first.",
-                    serial=serial,
-                    transfer=reserved_elsewhere.reference or reserved_elsewhere.move_id.display_name,
-                ),
-            )
-        self._storq_confirm_for_scan()
-        moves = self._storq_scan_moves(product)
-        # The line that already reserves this unit, else one not scanned yet (it gives up its unit).
-        line = (
-            moves.move_line_ids.filtered(lambda ml: ml.lot_id == lot)[:1]
-            or moves.move_line_ids.filtered(lambda ml: not ml.picked).sorted(lambda ml: bool(ml.lot_id))[:1]
-        )
-        vals = {"lot_id": lot.id, "location_id": here.location_id.id, "quantity": 1, "picked": True}
-        self._storq_scan_write_line(line.move_id or moves[:1], line, vals)
-        return self._storq_scan_ok(
-            product,
-            serial,
-            self.env._(
-                "%(serial)s moved from %(location)s (%(product)s).",
+        mine = lines.filtered(lambda line: line.picking_id.id == self.id)
+        if mine.filtered("picked"):
+            refusal = self.env._(
+                "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
                 serial=serial,
-                location=here.location_id.display_name,
-                product=product.display_name,
-            ),
+                transfer=self.display_name,
+            )
+            return refusal, unit, False, no_line
+        elsewhere = (lines - mine).filtered(lambda line: line.quantity > 0)[:1]
+        if elsewhere:
+            refusal = self.env._(
+                "%(serial)s is reserved for %(transfer)s: unreserve it there first, or take another " "unit.",
+                serial=serial,
+                transfer=elsewhere.reference or elsewhere.move_id.display_name,
+            )
+            return refusal, unit, False, no_line
+        source = locations.filtered(lambda loc: loc._child_of(self.location_id))[:1]
+        return False, unit, source, mine.with_env(self.env)[:1]
+
+    def _storq_ships(self):
+        """Whether this transfer's units are on their way to a customer (delivery, or a pick or
+        pack step of one): blocked units may then not be taken. A return to the vendor may take
+        them."""
+        self.ensure_one()
+        if self.location_dest_id.usage == "customer":
+            return True
+        return any(move.location_final_id.usage == "customer" for move in self.move_ids)
+
+    def _storq_scanned_here(self, product, serial):
+        """Whether `serial` of `product` was scanned on this transfer already (1 query)."""
+        return bool(
+            self.env["stock.move.line"].search_count(
+                [
+                    ("picking_id", "=", self.id),
+                    ("product_id", "=", product.id),
+                    "|",
+                    ("lot_name", "=", serial),
+                    ("lot_id.name", "=", serial),
+                ],
+                limit=1,
+            )
         )
+
+    def _storq_line_to_fill(self, moves, empty_only=False):
+        """A line of `moves` not scanned yet, those without a unit first (1 query).
+
+        Reads one line, not all of them, so a scan costs the same on a transfer of 10,000 units.
+        """
+        if not moves:
+            return self.env["stock.move.line"]
+        self.env["stock.move.line"].flush_model(["move_id", "picked", "lot_id", "lot_name"])
+        empty = "lot_id IS NULL AND lot_name IS NULL"
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_move_line WHERE move_id = ANY(%s) AND picked IS NOT TRUE %s "
+                "ORDER BY (%s) DESC, id LIMIT 1",
+                moves.ids,
+                SQL(f"AND {empty}") if empty_only else SQL(""),
+                SQL(empty),
+            )
+        )
+        return self.env["stock.move.line"].browse([row[0] for row in self.env.cr.fetchall()])
 
     def _storq_confirm_for_scan(self):
         if self.state == "draft":
@@ -280,14 +321,22 @@ class StockPicking(models.Model):
 
     def _storq_scan_answer(self, status, message, product, serial=False):
         moves = self._storq_scan_moves(product)
-        scanned = moves.move_line_ids.filtered(lambda line: line.picked and (line.lot_id or line.lot_name))
+        scanned = self.env["stock.move.line"].search_count(
+            [
+                ("move_id", "in", moves.ids),
+                ("picked", "=", True),
+                "|",
+                ("lot_id", "!=", False),
+                ("lot_name", "!=", False),
+            ]
+        )
         return {
             "status": status,
             "message": message,
             "product_id": product.id,
             "product_name": product.display_name,
             "serial": serial,
-            "scanned": len(scanned),
+            "scanned": scanned,
             "expected": sum(moves.mapped("product_uom_qty")),
         }
 

@@ -13,6 +13,8 @@ EVENT_TYPES = [
     ("written_off", "Written off"),
     ("adjusted", "Adjusted"),
     ("suspicious_return", "Suspicious return"),
+    ("blocked", "Blocked"),
+    ("unblocked", "Unblocked"),
     ("note", "Note"),
 ]
 

@@ -1,4 +1,6 @@
 from . import test_bulk_entry
+from . import test_customer_units
+from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
@@ -8,6 +10,7 @@ from . import test_return_security
 from . import test_return_tour
 from . import test_return_validation
 from . import test_return_wizard
+from . import test_scan_delivery
 from . import test_scan_internal
 from . import test_scan_receipt
 from . import test_security
@@ -23,4 +26,5 @@ from . import test_tools_normalize
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
+from . import test_unit_block
 from . import test_unit_record

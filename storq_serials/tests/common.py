@@ -79,8 +79,9 @@ class StorqSerialsCase(TransactionCase):
             company_ids=[Command.set(company.ids)],
         )
 
-    def _create_lots(self, product, names):
-        return self.Lot.create([{"product_id": product.id, "name": name} for name in names])
+    @classmethod
+    def _create_lots(cls, product, names):
+        return cls.Lot.create([{"product_id": product.id, "name": name} for name in names])
 
     def _receipt(self, product, serials, quantity=None):
         """A confirmed receipt of `product` with one move line per serial name."""
@@ -106,6 +107,41 @@ class StorqSerialsCase(TransactionCase):
         if serials:
             self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         return picking
+
+    @classmethod
+    def _stock_units(cls, product, names, location=None):
+        """Units `names` of `product` put in stock by an inventory adjustment (a real move, so
+        each unit gets its record)."""
+        lots = cls._create_lots(product, names)
+        quants = (
+            cls.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                [
+                    {
+                        "product_id": product.id,
+                        "location_id": (location or cls.stock_location).id,
+                        "lot_id": lot.id,
+                        "inventory_quantity": 1,
+                    }
+                    for lot in lots
+                ]
+            )
+        )
+        quants.action_apply_inventory()
+        return lots
+
+    @classmethod
+    def _sale(cls, partner, product, quantity):
+        """A confirmed sale order of `quantity` units of `product`: its delivery is reserved."""
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": quantity})],
+            }
+        )
+        order.action_confirm()
+        return order
 
     def _set_unit_lines(self, move, unit_vals):
         """Replace the move's lines with one line of quantity 1 per unit (lot_name or lot_id)."""

@@ -115,17 +115,19 @@ class TestScanInternal(StorqSerialsCase):
 
     def test_unit_elsewhere_is_refused_with_where_it_is(self):
         picking = self._transfer()
-        self._assert_refused(picking, self.elsewhere.name, "the unit is in WH/Back room")
+        self._assert_refused(
+            picking, self.elsewhere.name, "is at WH/Back room, so it cannot be taken from WH/Stock."
+        )
 
     def test_unit_under_another_source_is_refused(self):
         picking = self._transfer(source=self.shelf_b)
         self._assert_refused(
-            picking, self.a1.name, "is not in WH/Stock/Shelf B: the unit is in WH/Stock/Shelf A"
+            picking, self.a1.name, "is at WH/Stock/Shelf A, so it cannot be taken from WH/Stock/Shelf B"
         )
 
     def test_unit_not_in_stock_is_refused(self):
         picking = self._transfer()
-        self._assert_refused(picking, self.gone.name, "the unit is not in stock")
+        self._assert_refused(picking, self.gone.name, "is not in stock, so it cannot be taken from WH/Stock")
 
     def test_unknown_serial_is_refused(self):
         picking = self._transfer()

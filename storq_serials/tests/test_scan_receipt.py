@@ -7,10 +7,10 @@ from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 GS = chr(29)  # FNC1 as a keyboard-wedge scanner sends it between GS1 fields
-# Queries to check one scanned serial on a receipt with a cold cache, whatever the number of
+# Queries of a whole refused scan on a receipt with a cold cache, whatever the number of
 # units in stock: the picking, its type, the nomenclature and its rules (3), the product
-# lookup (2), moves (2), the category (format rule), the code guard, move lines (2), the
-# stock check, and the names for the message (2).
+# lookup (2), moves (2), the category (format rule), the code guard, the lines scanned
+# already, the unit record and its location (2), and the names for the message.
 SCAN_CHECK_QUERIES = 16
 
 
@@ -61,19 +61,7 @@ class TestScanReceipt(StorqSerialsCase):
         return result
 
     def _put_in_stock(self, product, names, location=None):
-        lots = self._create_lots(product, names)
-        self.env["stock.quant"].create(
-            [
-                {
-                    "product_id": product.id,
-                    "location_id": (location or self.stock_location).id,
-                    "lot_id": lot.id,
-                    "quantity": 1,
-                }
-                for lot in lots
-            ]
-        )
-        return lots
+        return self._stock_units(product, names, location)
 
     # ------------------------------------------------------------------
     # Accepted scans
@@ -209,7 +197,12 @@ class TestScanReceipt(StorqSerialsCase):
         imei = self._imeis(1, start=50)[0]
         self._put_in_stock(self.phone, [imei], shelf)
         picking = self._receipt(self.phone, [], quantity=1)
-        self._assert_refused(picking, imei, self.phone, "already in stock in WH/Stock/Shelf 9")
+        self._assert_refused(
+            picking,
+            imei,
+            self.phone,
+            f"{imei} is at WH/Stock/Shelf 9: the unit of [PHONE-1] Test phone is already in stock",
+        )
 
     def test_known_serial_out_of_stock_is_received_again(self):
         # A unit that left (e.g. a customer return) keeps its record and may come back.

@@ -77,3 +77,62 @@ class TestSerialTours(HttpCase):
         self.assertEqual(
             sorted(receipt.move_line_ids.lot_id.mapped("name")), ["TR00001", "TR00002", "TR00003"]
         )
+
+    def test_scan_serials_into_a_delivery_from_a_sale_order(self):
+        rule = self.env["storq.serial.format"].create(
+            {
+                "name": "Tour out tag",
+                "charset": "upper_alnum",
+                "min_length": 7,
+                "max_length": 7,
+                "uppercase": True,
+                "example": "TO00000",
+            }
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Tour shipped phone",
+                "type": "consu",
+                "storq_serial_control": True,
+                "storq_serial_format_id": rule.id,
+                "barcode": "TOUR-OUT-BOX",
+            }
+        )
+        warehouse = self.env.ref("stock.warehouse0")
+        back_room = self.env["stock.location"].create(
+            {"name": "Tour back room", "location_id": warehouse.view_location_id.id}
+        )
+        lots = self.env["stock.lot"].create(
+            [
+                {"product_id": product.id, "name": name}
+                for name in ("TO00001", "TO00002", "TO00003", "TO00009")
+            ]
+        )
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            [
+                {
+                    "product_id": product.id,
+                    "lot_id": lot.id,
+                    "location_id": (back_room if lot.name == "TO00009" else warehouse.lot_stock_id).id,
+                    "inventory_quantity": 1,
+                }
+                for lot in lots
+            ]
+        ).action_apply_inventory()
+        customer = self.env["res.partner"].create({"name": "Tour Customer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        self.assertEqual(len(delivery.move_line_ids), 2, "Odoo reserved two units")
+        self.start_tour(f"/odoo/action-sale.action_orders/{order.id}", "storq_delivery_scan", login="admin")
+        self.assertEqual(delivery.state, "done")
+        shipped = delivery.move_line_ids.lot_id
+        self.assertEqual(sorted(shipped.mapped("name")), ["TO00001", "TO00003"])
+        self.assertEqual(set(shipped.mapped("storq_partner_id")), {customer})
+        self.assertEqual(set(shipped.mapped("storq_sale_id")), {order})
+        self.assertEqual(lots.filtered(lambda lot: lot.name == "TO00009").storq_state, "in_stock")

@@ -1,0 +1,181 @@
+"""Deliver N scanned serials of a sale order, with storq_serials and with plain Odoo, in the same run.
+
+Run through scripts/benchmark.sh. For each size, two products in the same database:
+- "plain Odoo": a product tracked by serial number, not under serial control (every override
+  of the module steps aside): Odoo's own flow;
+- "storq": the same product under serial control, with an IMEI format rule (Luhn check digit).
+Each has 2N units in stock in WH/Stock (set up directly, not timed) and a confirmed sale order of
+N units, for which Odoo reserves the N oldest units. The picker takes the N *other* units, so
+every unit chosen replaces a reserved one (the worst case for both flows):
+- plain Odoo: the chosen serials are set on the delivery's lines in one save, as the detailed
+  operations dialog does (one write of N line updates), then the delivery is validated;
+- storq: each serial is scanned (`stock.picking.storq_scan`, one call per unit, the cache
+  cleared between calls as between two requests), then the delivery is validated.
+Each run is rolled back.
+"""
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from datetime import timedelta
+
+import odoo
+from odoo import Command
+from odoo import api
+
+
+def imeis(count, start):
+    from odoo.addons.storq_serials.tools.check_digits import compute_check_digit
+
+    bodies = [f"35{start:02d}{n:010d}" for n in range(count)]
+    return [body + compute_check_digit("luhn", body) for body in bodies]
+
+
+def setup_products(env):
+    rule = env["storq.serial.format"].create(
+        {
+            "name": "Benchmark IMEI",
+            "charset": "digits",
+            "min_length": 15,
+            "max_length": 15,
+            "check_digit": "luhn",
+            "example": "490154203237518",
+        }
+    )
+    plain = env["product.product"].create(
+        {"name": "Bench plain", "type": "consu", "is_storable": True, "tracking": "serial"}
+    )
+    storq = env["product.product"].create(
+        {
+            "name": "Bench storq",
+            "type": "consu",
+            "storq_serial_control": True,
+            "storq_serial_format_id": rule.id,
+        }
+    )
+    return plain, storq
+
+
+def stock_units(env, product, serials, location):
+    """2N units in stock, oldest first, written directly (setup, not timed)."""
+    lots = env["stock.lot"].create([{"product_id": product.id, "name": name} for name in serials])
+    env.flush_all()
+    start = datetime(2026, 1, 1)
+    env.cr.execute(
+        """
+        INSERT INTO stock_quant (product_id, company_id, location_id, lot_id, quantity,
+                                 reserved_quantity, in_date, create_uid, create_date, write_uid, write_date)
+        SELECT %s, %s, %s, lot_id, 1, 0, in_date, 1, now() at time zone 'utc', 1, now() at time zone 'utc'
+          FROM unnest(%s::int4[], %s::timestamp[]) AS t(lot_id, in_date)
+        """,
+        [
+            product.id,
+            env.company.id,
+            location.id,
+            lots.ids,
+            [start + timedelta(minutes=index) for index in range(len(lots))],
+        ],
+    )
+    if product.storq_serial_control:
+        # The unit record an inventory adjustment or a receipt would have written.
+        lots.write({"storq_state": "in_stock", "storq_location_id": location.id})
+    env.invalidate_all()
+    return lots
+
+
+def deliver(env, product, serials):
+    """Returns {step: (seconds, queries)} for one delivery of the last half of `serials`."""
+    cr = env.cr
+    warehouse = env.ref("stock.warehouse0")
+    lots = stock_units(env, product, serials, warehouse.lot_stock_id)
+    count = len(serials) // 2
+    customer = env["res.partner"].create({"name": f"Bench customer {product.name}"})
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": count})],
+        }
+    )
+    order.action_confirm()
+    picking = order.picking_ids
+    assert len(picking.move_line_ids) == count, len(picking.move_line_ids)
+    reserved = picking.move_line_ids.lot_id
+    chosen = lots - reserved
+    assert len(chosen) == count
+    env.flush_all()
+    env.invalidate_all()
+    steps = {}
+
+    def measure(step, function):
+        env.flush_all()
+        queries, start = cr.sql_log_count, time.perf_counter()
+        result = function()
+        env.flush_all()
+        steps[step] = (time.perf_counter() - start, cr.sql_log_count - queries)
+        return result
+
+    def capture_plain():
+        lines = picking.move_line_ids.sorted("id")
+        picking.move_ids.write(
+            {
+                "move_line_ids": [
+                    Command.update(line.id, {"lot_id": lot.id, "quantity": 1, "picked": True})
+                    for line, lot in zip(lines, chosen)
+                ]
+            }
+        )
+
+    # Read before timing: after each scan's cache reset, `lot.name` would re-read all N lots.
+    names = chosen.mapped("name")
+
+    def capture_storq():
+        for name in names:
+            result = picking.storq_scan(name, context_product_id=product.id)
+            assert result["status"] == "ok", result
+            env.flush_all()
+            env.invalidate_all()
+
+    measure("capture", capture_storq if product.storq_serial_control else capture_plain)
+    measure("validate", picking.button_validate)
+    assert picking.state == "done", picking.state
+    assert picking.move_line_ids.lot_id == chosen
+    return steps
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
+    registry = odoo.modules.registry.Registry(args.database)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rows = []
+    for index, size in enumerate(sizes):
+        for label in ("plain Odoo", "storq"):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                plain, storq = setup_products(env)
+                product = plain if label == "plain Odoo" else storq
+                steps = deliver(env, product, imeis(2 * size, 20 + index))
+                cr.rollback()
+            total = sum(seconds for seconds, _queries in steps.values())
+            queries = sum(count for _seconds, count in steps.values())
+            rows.append((size, label, steps, total, queries))
+            print(f"{size:>6} {label:<11} {total:8.2f} s {queries:>7} queries", file=sys.stderr)
+
+    print("| serials | flow | capture s | validate s | total s | queries | ratio storq/plain |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
+    for size, label, steps, total, queries in rows:
+        ratio = f"{total / plain_totals[size]:.2f}" if label == "storq" else ""
+        print(
+            f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
+            f"| {total:.2f} | {queries} | {ratio} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
