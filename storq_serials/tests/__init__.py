@@ -2,6 +2,7 @@ from . import test_bulk_entry
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
+from . import test_quant_batch
 from . import test_query_counts
 from . import test_scan_internal
 from . import test_scan_receipt
