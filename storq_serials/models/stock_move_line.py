@@ -6,6 +6,7 @@ from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
 
 from .stock_quant import PendingQuants
+from .storq_serial_validation import CheckedSerials
 
 MAX_LISTED_LINES = 20
 
@@ -141,7 +142,11 @@ class StockMoveLine(models.Model):
 
     def _storq_check_lot_names(self):
         """Normalise and check serial names typed, pasted, generated or imported on move lines."""
-        lines = self.filtered(lambda line: line.product_id.storq_serial_control)
+        checked = CheckedSerials.from_context(self.env.context)
+        lines = self.filtered(
+            lambda line: line.product_id.storq_serial_control
+            and (line.product_id.id, line.company_id.id, line.lot_name) not in checked
+        )
         if not lines:
             return
         validation = self.env["storq.serial.validation"]

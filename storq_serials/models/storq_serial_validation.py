@@ -26,6 +26,31 @@ class SerialVerdict(NamedTuple):
     warning: str | bool
 
 
+class CheckedSerials:
+    """Serials that a batch check of this request accepted, as (product id, company id, serial).
+
+    Server code that has just checked serials passes this in the context as
+    `storq_checked_serials` to the code that saves them, which need not check them again.
+    Only server code can make one: a context that comes from a client holds JSON values
+    only, so a `storq_checked_serials` sent over RPC is ignored. Compared by identity, as
+    context values are.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys):
+        self._keys = frozenset(keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    @classmethod
+    def from_context(cls, context):
+        """The checked serials of `context`, or an empty set when there are none (or forged ones)."""
+        checked = context.get("storq_checked_serials")
+        return checked if isinstance(checked, cls) else cls(())
+
+
 class StorqSerialValidation(models.AbstractModel):
     """Checks serials in batches, with a number of queries that does not grow with the batch.
 

@@ -11,6 +11,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..models.storq_serial_validation import CheckedSerials
 from ..tools.errors import SerialValidationError
 from ..tools.serial_range import MAX_RANGE_COUNT
 from ..tools.serial_range import generate_serial_range
@@ -564,7 +565,9 @@ class StorqSerialBulkEntry(models.TransientModel):
         if move.picking_type_id.use_existing_lots:
             # As Odoo does for generated serials: link (or create) the units right away.
             move._create_lot_ids_from_move_line_vals(vals_list, self.product_id.id, self.company_id.id)
-        return self.env["stock.move.line"].create(vals_list)
+        # The serials were checked just now (`_check_entries`): the lines need not check them again.
+        checked = CheckedSerials((self.product_id.id, move.company_id.id, serial) for serial in serials)
+        return self.env["stock.move.line"].with_context(storq_checked_serials=checked).create(vals_list)
 
     def _prepare_move_line_vals_list(self, serials):
         """Values of the new move lines: one picked unit per serial.
