@@ -16,6 +16,7 @@ from . import test_tools_check_digits
 from . import test_tools_format_rule
 from . import test_tools_labels
 from . import test_tools_normalize
+from . import test_tools_serial_input
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
