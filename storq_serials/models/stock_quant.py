@@ -100,8 +100,9 @@ class StockQuant(models.Model):
             return self.browse()
         if self._storq_create_is_extended():
             return self.create(vals_list)
-        # The `create` below stock's own one (base models), with the whole list: a new method,
-        # not an override of `create`, which is why it is named otherwise.
+        # Skip stock's `create` (its loop over the values, whose work for them is done here)
+        # and give the whole list to the `create` below it. pylint expects super() to call
+        # the method of the same name; this method is not an override of `create`.
         quants = super(StockQuantBase, self).create(vals_list)  # pylint: disable=super-method-mismatch
         if self._is_inventory_mode():
             quants.filtered("company_id")._check_company()
