@@ -61,8 +61,10 @@ class StockMove(models.Model):
         # Lots are stored normalised: match the names the same way before Odoo looks them up.
         product = self.env["product.product"].browse(product_id)
         if product.storq_serial_control:
-            validation = self.env["storq.serial.validation"]
-            for vals in vals_list:
-                if vals.get("lot_name"):
-                    vals["lot_name"] = validation._normalize(product, vals["lot_name"])
+            named = [vals for vals in vals_list if vals.get("lot_name")]
+            names = self.env["storq.serial.validation"]._normalize_many(
+                product, [vals["lot_name"] for vals in named]
+            )
+            for vals, name in zip(named, names):
+                vals["lot_name"] = name
         return super()._create_lot_ids_from_move_line_vals(vals_list, product_id, company_id)

@@ -1,8 +1,12 @@
 from odoo import api
+from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
+
+from .stock_quant import PendingQuants
+from .storq_serial_validation import CheckedSerials
 
 MAX_LISTED_LINES = 20
 
@@ -20,6 +24,9 @@ class StockMoveLine(models.Model):
         return lines
 
     def write(self, vals):
+        # Odoo writes the done lines right after moving their quants: quants still pending
+        # are created first, so that nothing can read the stock without them.
+        self._storq_create_pending_quants()
         result = super().write(vals)
         if vals.get("lot_name") or "product_id" in vals:
             self.filtered("lot_name")._storq_check_lot_names()
@@ -27,7 +34,12 @@ class StockMoveLine(models.Model):
 
     def _action_done(self):
         self._storq_check_one_serial_per_unit()
-        result = super()._action_done()
+        pending = PendingQuants()
+        try:
+            result = super(StockMoveLine, self.with_context(storq_pending_quants=pending))._action_done()
+            self.with_context(storq_pending_quants=pending)._storq_create_pending_quants()
+        finally:
+            pending.open = False
         # Lines of zero quantity were deleted by Odoo; lots were created from lot names.
         done = self.exists().filtered(lambda line: line.lot_id and line.product_id.storq_serial_control)
         if done:
@@ -47,12 +59,94 @@ class StockMoveLine(models.Model):
             super(StockMoveLine, others)._create_and_assign_production_lot()
         return None
 
+    def _synchronize_quant(self, quantity, location, action="available", in_date=False, **quants_value):
+        pending = self.env.context.get("storq_pending_quants")
+        if pending is not None:
+            deferred = self._storq_defer_quant(pending, quantity, location, action, in_date, quants_value)
+            if deferred is not None:
+                return deferred
+            if (self.product_id.id, location.id) in pending.product_locations and (
+                action == "available" or not self.move_id._should_bypass_reservation(location)
+            ):
+                # Odoo's own path is about to read or change these quants.
+                self._storq_create_pending_quants()
+        return super()._synchronize_quant(quantity, location, action=action, in_date=in_date, **quants_value)
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _storq_defer_quant(self, pending, quantity, location, action, in_date, quants_value):
+        """Odoo's `_synchronize_quant` for a unit whose lot has no quant where it goes.
+
+        When `_action_done` moves a unit of a serial-controlled product, Odoo creates the quant
+        of its lot at the destination (and, from a supplier, the negative one at the source) one
+        by one. In the plain case — a lot without quant there, no package, no owner — the quant
+        Odoo would create is added to `pending` instead, to be created in one batch, and this
+        returns what Odoo returns: (available quantity, in date). Anything else (an existing
+        quant, untracked quants to take from, a negative quantity where reservations must be
+        freed, packages, owners, the least-packages removal strategy) returns None: Odoo's path.
+        """
+        product = self.product_id
+        quants_cache = self.env.context.get("quants_cache")
+        if not pending.open or action != "available" or quants_cache is None:
+            return None
+        if not product.storq_serial_control:
+            return None
+        lot = quants_value.get("lot", self.lot_id)
+        package = quants_value.get("package", self.package_id)
+        owner = quants_value.get("owner", self.owner_id)
+        if not lot or package or owner or not product.is_storable:
+            return None
+        if float_is_zero(quantity, precision_rounding=self.product_uom_id.rounding):
+            return None
+        if quantity < 0 and not location.should_bypass_reservation():
+            return None
+        if pending.quants_cache is not quants_cache:
+            self._storq_create_pending_quants()
+            pending.quants_cache = quants_cache
+        key = (product.id, location.id, lot.id, False, False)
+        untracked_key = (product.id, location.id, False, False, False)
+        if key in pending or quants_cache.get(key):
+            return None
+        if quantity < 0 and quants_cache.get(untracked_key):
+            return None  # Odoo takes the unit from the untracked quants
+        strategies = pending.removal_strategies
+        if key[:2] not in strategies:
+            strategies[key[:2]] = self.env["stock.quant"]._get_removal_strategy(product, location)
+        if strategies[key[:2]] == "least_packages":
+            return None  # Odoo then reads the quants from the database, not from the cache
+        in_date = in_date or fields.Datetime.now()
+        pending.add(
+            key,
+            {
+                "product_id": product.id,
+                "location_id": location.id,
+                "lot_id": lot.id,
+                "package_id": False,
+                "owner_id": False,
+                "in_date": in_date,
+                "quantity": quantity,
+            },
+        )
+        return quantity, in_date
+
+    def _storq_create_pending_quants(self):
+        """Create the quants `_storq_defer_quant` gathered, and add them to Odoo's quants cache."""
+        pending = self.env.context.get("storq_pending_quants")
+        if not pending:
+            return
+        items = pending.pop_all()
+        quants = self.env["stock.quant"].sudo()._storq_create_quants([vals for _key, vals in items])
+        for (key, _vals), quant in zip(items, quants):
+            pending.quants_cache[key] |= quant
+
     def _storq_check_lot_names(self):
         """Normalise and check serial names typed, pasted, generated or imported on move lines."""
-        lines = self.filtered(lambda line: line.product_id.storq_serial_control)
+        checked = CheckedSerials.from_context(self.env.context)
+        lines = self.filtered(
+            lambda line: line.product_id.storq_serial_control
+            and (line.product_id.id, line.company_id.id, line.lot_name) not in checked
+        )
         if not lines:
             return
         validation = self.env["storq.serial.validation"]

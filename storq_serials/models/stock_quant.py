@@ -1,7 +1,45 @@
+from odoo import api
 from odoo import models
+from odoo.addons.stock.models.stock_quant import StockQuant as StockQuantBase
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
+
+
+class PendingQuants:
+    """Quants of serial-controlled units that one `stock.move.line._action_done` will create.
+
+    `stock.move.line._synchronize_quant` gathers here the quants Odoo would create one by one
+    for units whose lot has no quant yet where they leave or arrive; they are created in one
+    batch before anything can read them (`stock.move.line._storq_create_pending_quants`).
+    Carried in the context as `storq_pending_quants`, compared by identity.
+    """
+
+    __slots__ = ("open", "product_locations", "quants_cache", "removal_strategies", "vals_by_key")
+
+    def __init__(self):
+        self.open = True  # False once its `_action_done` has returned: nothing more is deferred
+        self.vals_by_key = {}  # Odoo's quants_cache key -> values of the quant to create
+        self.product_locations = set()  # (product id, location id) of the pending quants
+        self.quants_cache = None  # the `quants_cache` of Odoo's `_action_done`
+        self.removal_strategies = {}  # (product id, location id) -> removal method
+
+    def __len__(self):
+        return len(self.vals_by_key)
+
+    def __contains__(self, key):
+        return key in self.vals_by_key
+
+    def add(self, key, vals):
+        self.vals_by_key[key] = vals
+        self.product_locations.add(key[:2])
+
+    def pop_all(self):
+        """The pending (key, vals) pairs, in the order they came; empties the batch."""
+        items = list(self.vals_by_key.items())
+        self.vals_by_key = {}
+        self.product_locations = set()
+        return items
 
 
 class StockQuant(models.Model):
@@ -47,3 +85,35 @@ class StockQuant(models.Model):
                     lines="\n".join(bad),
                 )
             )
+
+    @api.model
+    def _storq_create_quants(self, vals_list):
+        """Create quants as `stock.quant.create` does for plain values, in one batch.
+
+        Odoo's `create` creates quants one at a time (one INSERT each) to handle inventory
+        mode; `vals_list` has no inventory fields, for which Odoo's `create` only adds each
+        quant to the context's `quants_cache` (the caller does that) and, in inventory mode,
+        checks its company. When another module overrides `create`, its override must run:
+        then this is Odoo's `create`.
+        """
+        if not vals_list:
+            return self.browse()
+        if self._storq_create_is_extended():
+            return self.create(vals_list)
+        # Skip stock's `create` (its loop over the values, whose work for them is done here)
+        # and give the whole list to the `create` below it. pylint expects super() to call
+        # the method of the same name; this method is not an override of `create`.
+        quants = super(StockQuantBase, self).create(vals_list)  # pylint: disable=super-method-mismatch
+        if self._is_inventory_mode():
+            quants.filtered("company_id")._check_company()
+        return quants
+
+    @api.model
+    def _storq_create_is_extended(self):
+        """Whether a module other than stock overrides `stock.quant.create`."""
+        for cls in type(self).__mro__:
+            if cls is StockQuantBase:
+                return False
+            if "create" in vars(cls):
+                return True
+        return True

@@ -26,6 +26,31 @@ class SerialVerdict(NamedTuple):
     warning: str | bool
 
 
+class CheckedSerials:
+    """Serials that a batch check of this request accepted, as (product id, company id, serial).
+
+    Server code that has just checked serials passes this in the context as
+    `storq_checked_serials` to the code that saves them, which need not check them again.
+    Only server code can make one: a context that comes from a client holds JSON values
+    only, so a `storq_checked_serials` sent over RPC is ignored. Compared by identity, as
+    context values are.
+    """
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys):
+        self._keys = frozenset(keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    @classmethod
+    def from_context(cls, context):
+        """The checked serials of `context`, or an empty set when there are none (or forged ones)."""
+        checked = context.get("storq_checked_serials")
+        return checked if isinstance(checked, cls) else cls(())
+
+
 class StorqSerialValidation(models.AbstractModel):
     """Checks serials in batches, with a number of queries that does not grow with the batch.
 
@@ -127,13 +152,24 @@ class StorqSerialValidation(models.AbstractModel):
     @api.model
     def _normalize(self, product, raw):
         """The value to store for `raw` on `product` (unchanged for products not under control)."""
-        if not product.storq_serial_control or not isinstance(raw, str):
-            return raw
+        return self._normalize_many(product, [raw])[0]
+
+    @api.model
+    def _normalize_many(self, product, raws):
+        """`_normalize` for many values of one product, reading its rule once."""
+        if not product.storq_serial_control:
+            return list(raws)
         rule, _label = self._get_rule(product)
-        try:
-            return rule.normalize(raw)
-        except SerialValidationError:
-            return raw
+
+        def normalize(raw):
+            if not isinstance(raw, str):
+                return raw
+            try:
+                return rule.normalize(raw)
+            except SerialValidationError:
+                return raw  # left as it is: the checks will refuse it
+
+        return [normalize(raw) for raw in raws]
 
     # ------------------------------------------------------------------
     # Batch check
@@ -150,11 +186,14 @@ class StorqSerialValidation(models.AbstractModel):
         entries = list(entries)
         verdicts = [None] * len(entries)
         checked = []  # (index, product, company, serial)
+        rules = {}  # product -> (rule, label), or None when not under serial control
         for index, (product, raw, company) in enumerate(entries):
-            if not product.storq_serial_control:
+            if product not in rules:
+                rules[product] = self._get_rule(product) if product.storq_serial_control else None
+            if rules[product] is None:
                 verdicts[index] = SerialVerdict(index, product, raw, raw, False, False)
                 continue
-            rule, label = self._get_rule(product)
+            rule, label = rules[product]
             try:
                 serial = rule.validate(raw if isinstance(raw, str) else "")
             except SerialValidationError as error:

@@ -4,6 +4,7 @@ from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
+from . import test_quant_batch
 from . import test_query_counts
 from . import test_return_report
 from . import test_return_security
@@ -23,6 +24,7 @@ from . import test_tools_check_digits
 from . import test_tools_format_rule
 from . import test_tools_labels
 from . import test_tools_normalize
+from . import test_tools_serial_input
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours

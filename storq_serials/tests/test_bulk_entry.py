@@ -173,6 +173,24 @@ class TestBulkEntry(StorqSerialsCase):
         with self.assertRaisesRegex(UserError, "already known in stock"):
             entry.action_apply()
 
+    def test_apply_checks_each_serial_once(self):
+        """The lines that Apply saves are not checked a second time in the same request."""
+        move = self._receipt(self.phone, [], quantity=3).move_ids
+        entry = self._entry(move, serial_text="\n".join(imei(n) for n in range(21, 24)))
+        Validation = type(self.env["storq.serial.validation"])
+        original = Validation._check_serials
+        batches = []
+
+        def spy(validation, entries, *args, **kwargs):
+            entries = list(entries)
+            batches.append(len(entries))
+            return original(validation, entries, *args, **kwargs)
+
+        with patch.object(Validation, "_check_serials", spy):
+            entry.action_apply()
+        self.assertEqual(self._lot_lines(move).mapped("lot_name"), [imei(n) for n in range(21, 24)])
+        self.assertEqual(batches, [3])
+
     # Range ---------------------------------------------------------------
     def test_range_with_zero_padding(self):
         move = self._receipt(self.gadget, [], quantity=3).move_ids

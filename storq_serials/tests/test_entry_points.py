@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import tagged
 
+from ..models.storq_serial_validation import CheckedSerials
 from .common import StorqSerialsCase
 
 
@@ -31,6 +32,37 @@ class TestSerialEntryPoints(StorqSerialsCase):
         picking = self._receipt(self.phone, ["358754061234563"])
         with self.assertRaisesRegex(ValidationError, "check digit"):
             picking.move_line_ids.lot_name = "358754061234564"
+
+    def test_checked_serials_cannot_come_from_a_client(self):
+        """Only server code that has just checked serials can spare the lines a second check:
+        the same context key sent over RPC (JSON values) changes nothing."""
+        move = self._receipt(self.phone, [], quantity=1).move_ids
+        move.move_line_ids.unlink()
+        good, bad = "358754061234563", "358754061234564"  # the second has a wrong check digit
+
+        def line_vals(serial):
+            return {
+                "move_id": move.id,
+                "picking_id": move.picking_id.id,
+                "product_id": self.phone.id,
+                "quantity": 1,
+                "location_id": move.location_id.id,
+                "location_dest_id": move.location_dest_id.id,
+                "lot_name": serial,
+            }
+
+        Line = self.env["stock.move.line"]
+        forged = Line.with_context(storq_checked_serials=[[self.phone.id, self.company.id, bad]])
+        with self.assertRaisesRegex(ValidationError, "check digit"):
+            forged.create(line_vals(bad))
+        # A token made by server code covers the serials it lists, no other.
+        token = CheckedSerials([(self.phone.id, self.company.id, good)])
+        other = Line.with_context(storq_checked_serials=token)
+        with self.assertRaisesRegex(ValidationError, "check digit"):
+            other.create(line_vals(bad))
+        line = other.create(line_vals(good))
+        with self.assertRaisesRegex(ValidationError, "check digit"):
+            line.with_env(forged.env).lot_name = bad
 
     def test_receipt_without_serials_cannot_be_validated(self):
         picking = self._receipt(self.laptop, [], quantity=2)

@@ -1,3 +1,6 @@
+from unittest.mock import patch
+
+from odoo import models as odoo_models
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -101,3 +104,42 @@ class TestSerialQueryCounts(StorqSerialsCase):
             self.env.flush_all()
             counts.append(self.cr.sql_log_count - before)
         self.assertEqual(counts[0], counts[1], f"queries for 10 and 1000 units: {counts}")
+
+    def _saved_receipt(self, product, serials):
+        """A receipt of `serials` saved and ready to validate, with a cold ORM cache."""
+        picking = self._receipt(product, serials)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return picking
+
+    def _validation_queries(self, product, serials):
+        picking = self._saved_receipt(product, serials)
+        before = self.cr.sql_log_count
+        picking.button_validate()
+        self.env.flush_all()
+        self.assertEqual(picking.state, "done")
+        return self.cr.sql_log_count - before
+
+    def test_receipt_validation_is_constant_in_queries(self):
+        """Validating a receipt of serial-controlled units takes the same queries for 10 and
+        200 units: their lots, quants, unit records and events are each written in one batch.
+
+        The ORM splits its INSERTs and UPDATEs in chunks of 100 rows; the chunks are made larger
+        here so that what is compared is the number of batches, not the rows per chunk.
+        """
+        self.phone.is_storable = True
+        self._validation_queries(self.phone, self._imeis(2, 800000))  # warm the caches
+        self._validation_queries(self.plain_serial_product, ["warm-a", "warm-b"])
+        with (
+            patch.object(odoo_models, "INSERT_BATCH_SIZE", 1000),
+            patch.object(odoo_models, "UPDATE_BATCH_SIZE", 1000),
+        ):
+            small = self._validation_queries(self.phone, self._imeis(10, 810000))
+            picking = self._saved_receipt(self.phone, self._imeis(200, 820000))
+            with self.assertQueryCount(small):
+                picking.button_validate()
+            self.assertEqual(len(picking.move_line_ids.lot_id.quant_ids), 400)
+            # Odoo's own path creates the quants one by one: the measure does see them.
+            plain_small = self._validation_queries(self.plain_serial_product, [f"P-{n}" for n in range(10)])
+            plain_large = self._validation_queries(self.plain_serial_product, [f"Q-{n}" for n in range(200)])
+        self.assertGreaterEqual(plain_large - plain_small, 2 * 190)

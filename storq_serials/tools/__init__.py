@@ -1,4 +1,5 @@
-"""Pure serial-number logic (no ORM): normalisation, format rules, check digits, similarity.
+"""Pure serial-number logic (no ORM): normalisation, format rules, check digits, similarity,
+reading pasted and CSV input.
 
 Nothing here imports Odoo, so it can be unit- and fuzz-tested fast; the models call it.
 """
@@ -15,6 +16,9 @@ from .format_rule import SerialFormatRule
 from .format_rule import build_rule
 from .normalize import normalize_serial
 from .normalize import strip_scanner_noise
+from .serial_input import csv_first_column
+from .serial_input import decode_csv
+from .serial_input import split_pasted
 from .serial_range import generate_serial_range
 from .similarity import near_duplicates
 from .similarity import normalisation_clashes
@@ -29,12 +33,15 @@ __all__ = [
     "SerialValidationError",
     "build_rule",
     "compute_check_digit",
+    "csv_first_column",
+    "decode_csv",
     "generate_serial_range",
     "is_gtin_shaped",
     "is_valid_check_digit",
     "near_duplicates",
     "normalisation_clashes",
     "normalize_serial",
+    "split_pasted",
     "strip_scanner_noise",
     "within_one_edit",
 ]

@@ -18,6 +18,7 @@ _MESSAGES = {
         "Cannot generate {count} serial numbers from {first!r}: the number would need more digits."
     ),
     "range_no_digits": "{first!r} contains no digits to increment.",
+    "csv_unreadable": "The CSV file cannot be read at line {line}: {reason}.",
 }
 
 

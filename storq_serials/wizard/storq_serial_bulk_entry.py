@@ -1,8 +1,5 @@
 import base64
 import binascii
-import csv
-import io
-import re
 from typing import NamedTuple
 
 from odoo import Command
@@ -11,15 +8,14 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..models.storq_serial_validation import CheckedSerials
 from ..tools.errors import SerialValidationError
+from ..tools.serial_input import csv_first_column
+from ..tools.serial_input import decode_csv
+from ..tools.serial_input import split_pasted
 from ..tools.serial_range import MAX_RANGE_COUNT
 from ..tools.serial_range import generate_serial_range
 
-# Real line breaks only: str.splitlines() would also split on the GS1 group separator (0x1d)
-# a scanner leaves inside a code, which normalisation removes instead.
-LINE_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
-# What separates serials on one pasted line, besides line breaks.
-PASTE_SEPARATORS = re.compile(r"[,;\t]")
 # Where a unit counts as already held: stock and goods in transit between warehouses.
 HELD_LOCATION_USAGES = ("internal", "transit")
 # Receipt lines in these states take no serials from bulk entry.
@@ -339,10 +335,7 @@ class StorqSerialBulkEntry(models.TransientModel):
         return self._read_paste(), None
 
     def _read_paste(self):
-        entries = []
-        for number, text_line in enumerate(LINE_BREAKS.split(self.serial_text or ""), start=1):
-            entries.extend((number, raw) for raw in PASTE_SEPARATORS.split(text_line) if raw.strip())
-        return entries
+        return split_pasted(self.serial_text or "")
 
     def _read_range(self):
         validation = self.env["storq.serial.validation"]
@@ -377,46 +370,24 @@ class StorqSerialBulkEntry(models.TransientModel):
             content = base64.b64decode(self.csv_file, validate=True)
         except (binascii.Error, ValueError):
             raise UserError(self.env._("The file could not be read: upload it again.")) from None
-        text = self._decode_csv(content)
         try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel  # one column: no delimiter to find
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
-        entries = []
-        header = None
-        try:
-            for row in reader:
-                cell = row[0] if row else ""
-                if not cell.strip():
-                    continue
-                if not entries and header is None:
-                    reason = self._csv_header_reason(cell)
-                    if reason:
-                        header = BulkEntryResult(
-                            reader.line_num, cell, cell.strip(), "skipped", reason, False
-                        )
-                        continue
-                entries.append((reader.line_num, cell))
-        except csv.Error as error:
+            entries = csv_first_column(decode_csv(content))
+        except SerialValidationError as error:
             raise UserError(
                 self.env._(
                     "The CSV file could not be read at line %(line)s (%(error)s): save it again as "
                     "CSV and retry.",
-                    line=reader.line_num,
-                    error=error,
+                    line=error.params.get("line"),
+                    error=error.params.get("reason"),
                 )
             ) from None
+        header = None
+        if entries:
+            reason = self._csv_header_reason(entries[0][1])
+            if reason:
+                line_number, cell = entries.pop(0)
+                header = BulkEntryResult(line_number, cell, cell.strip(), "skipped", reason, False)
         return entries, header
-
-    @api.model
-    def _decode_csv(self, content):
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                return content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        return content.decode("latin-1")
 
     def _csv_header_reason(self, cell):
         """Why the first row's first cell reads as a column header, or False when it is a serial."""
@@ -564,7 +535,9 @@ class StorqSerialBulkEntry(models.TransientModel):
         if move.picking_type_id.use_existing_lots:
             # As Odoo does for generated serials: link (or create) the units right away.
             move._create_lot_ids_from_move_line_vals(vals_list, self.product_id.id, self.company_id.id)
-        return self.env["stock.move.line"].create(vals_list)
+        # The serials were checked just now (`_check_entries`): the lines need not check them again.
+        checked = CheckedSerials((self.product_id.id, move.company_id.id, serial) for serial in serials)
+        return self.env["stock.move.line"].with_context(storq_checked_serials=checked).create(vals_list)
 
     def _prepare_move_line_vals_list(self, serials):
         """Values of the new move lines: one picked unit per serial.
