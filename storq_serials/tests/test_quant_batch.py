@@ -141,25 +141,21 @@ class TestQuantBatch(StorqSerialsCase):
 
         def scenario(product):
             early = self.Lot.create({"product_id": product.id, "name": serials[0]})
+            # Shipped before it was received, as data from before serial control can be
+            # (the module now refuses such a delivery).
             with freeze_time(T_RECEIPT):
-                self._transfer(
-                    product,
-                    self.env.ref("stock.picking_type_out"),
-                    self.stock_location,
-                    self.customer_location,
-                    [{"lot_id": early.id}],
+                self.env["stock.quant"]._update_available_quantity(
+                    product, self.stock_location, -1, lot_id=early
                 )
             with freeze_time(T_LATER):
                 self._receive(product, serials)
 
         rows, batches = self._run_both(scenario)
-        # The delivery: the customer's quant (batched, its stock quant is Odoo's: negative
-        # stock frees reservations). The receipt: three supplier quants and two stock quants.
-        self.assertEqual(batches, [1, 5])
+        # The receipt: three supplier quants and two stock quants (the negative one is Odoo's).
+        self.assertEqual(batches, [5])
         by_key = {(row[0], row[1]): row for row in rows}
         first = serials[0]
         self.assertEqual(by_key[first, "WH/Stock"][2], 0.0)
-        self.assertEqual(by_key[first, "Partners/Customers"][2], 1.0)
         self.assertEqual(by_key[first, "Partners/Vendors"][2], -1.0)
         for serial in serials[1:]:
             self.assertEqual(by_key[serial, "WH/Stock"][2:5], (1.0, 0.0, T_LATER))
@@ -224,18 +220,19 @@ class TestQuantBatch(StorqSerialsCase):
         self.assertEqual(len(owned), 4)
 
     def test_unit_moved_twice_in_one_validation(self):
-        """A unit delivered and returned in the same validation: the second move reads the
-        customer's quant that the first one left pending, which must then exist."""
+        """A unit received and put on a shelf in the same validation: the second move reads the
+        stock quant that the first one left pending, which must then exist."""
         serial = self._imeis(1, 500)
+        shelf = self.env["stock.location"].create(
+            {"name": "Batch shelf", "location_id": self.stock_location.id, "usage": "internal"}
+        )
 
         def scenario(product):
-            with freeze_time(T_RECEIPT):
-                self._receive(product, serial)
-            lot = self._lots(product, serial)[0]
+            lot = self.Lot.create({"product_id": product.id, "name": serial[0]})
             moves = self.env["stock.move"]
             for source, destination in (
-                (self.stock_location, self.customer_location),
-                (self.customer_location, self.stock_location),
+                (self.supplier_location, self.stock_location),
+                (self.stock_location, shelf),
             ):
                 move = self.env["stock.move"].create(
                     {
@@ -255,10 +252,11 @@ class TestQuantBatch(StorqSerialsCase):
             self.assertEqual(moves.mapped("state"), ["done", "done"])
 
         rows, batches = self._run_both(scenario)
-        self.assertEqual(batches, [2, 1])
+        # The receipt's two quants are created before the second move reads the stock quant.
+        self.assertEqual(batches, [2])
         by_key = {(row[0], row[1]): row for row in rows}
-        self.assertEqual(by_key[serial[0], "Partners/Customers"][2:4], (0.0, 0.0))
-        self.assertEqual(by_key[serial[0], "WH/Stock"][2:4], (1.0, 0.0))
+        self.assertEqual(by_key[serial[0], "WH/Stock"][2:4], (0.0, 0.0))
+        self.assertEqual(by_key[serial[0], "WH/Stock/Batch shelf"][2:4], (1.0, 0.0))
         self.assertEqual(len(rows), 3, "one quant per lot and location, as Odoo keeps them")
 
     def test_create_extended_elsewhere_keeps_odoo_create(self):

@@ -9,8 +9,7 @@ from odoo.exceptions import UserError
 from ..models.storq_serial_return_record import DISPOSITIONS
 from ..tools.errors import SerialValidationError
 from ..tools.format_rule import DEFAULT_RULE
-from .storq_serial_bulk_entry import LINE_BREAKS
-from .storq_serial_bulk_entry import PASTE_SEPARATORS
+from ..tools.serial_input import split_pasted
 
 
 class StorqSerialReturn(models.TransientModel):
@@ -171,10 +170,7 @@ class StorqSerialReturn(models.TransientModel):
         )
 
     def _read_entries(self):
-        entries = []
-        for number, text_line in enumerate(LINE_BREAKS.split(self.serial_text or ""), start=1):
-            entries.extend((number, raw.strip()) for raw in PASTE_SEPARATORS.split(text_line) if raw.strip())
-        return entries
+        return [(number, raw.strip()) for number, raw in split_pasted(self.serial_text)]
 
     def _held_units_domain(self):
         """Units the customer, the order or the delivery holds: whose serials are expected."""
