@@ -3,14 +3,19 @@
 Run through scripts/benchmark.sh. For each size, two products in the same database:
 - "plain Odoo": a product tracked by serial number, not under serial control (every override
   of the module steps aside): Odoo's own flow;
-- "storq": the same product under serial control, with an IMEI format rule (Luhn check digit).
+- "storq": the same product under serial control, with an IMEI format rule (Luhn check digit),
+  delivered in two flows: "storq batch" and "storq scans".
 Each has 2N units in stock in WH/Stock (set up directly, not timed) and a confirmed sale order of
 N units, for which Odoo reserves the N oldest units. The picker takes the N *other* units, so
 every unit chosen replaces a reserved one (the worst case for both flows):
 - plain Odoo: the chosen serials are set on the delivery's lines in one save, as the detailed
   operations dialog does (one write of N line updates), then the delivery is validated;
-- storq: each serial is scanned (`stock.picking.storq_scan`, one call per unit, the cache
-  cleared between calls as between two requests), then the delivery is validated.
+- storq batch: the chosen serials are picked in one call (`stock.picking.storq_pick_serials`
+  with `apply=True`: every check of a scan for the whole list, then the reservations replaced),
+  as a batch-mode scanner's upload or the Pick Serials wizard does, then the delivery is validated;
+- storq scans: each serial is scanned (`stock.picking.storq_scan`, one call per unit, the cache
+  cleared between calls as between two requests), then the delivery is validated (only up to
+  --scan-max serials: 10,000 scans take minutes).
 Each run is rolled back.
 """
 
@@ -84,7 +89,7 @@ def stock_units(env, product, serials, location):
     return lots
 
 
-def deliver(env, product, serials):
+def deliver(env, product, serials, flow):
     """Returns {step: (seconds, queries)} for one delivery of the last half of `serials`."""
     cr = env.cr
     warehouse = env.ref("stock.warehouse0")
@@ -129,6 +134,10 @@ def deliver(env, product, serials):
     # Read before timing: after each scan's cache reset, `lot.name` would re-read all N lots.
     names = chosen.mapped("name")
 
+    def capture_batch():
+        verdicts = picking.storq_pick_serials(names, apply=True)
+        assert all(verdict["applied"] for verdict in verdicts), verdicts[:3]
+
     def capture_storq():
         for name in names:
             result = picking.storq_scan(name, context_product_id=product.id)
@@ -136,7 +145,8 @@ def deliver(env, product, serials):
             env.flush_all()
             env.invalidate_all()
 
-    measure("capture", capture_storq if product.storq_serial_control else capture_plain)
+    capture = {"plain Odoo": capture_plain, "storq batch": capture_batch, "storq scans": capture_storq}[flow]
+    measure("capture", capture)
     measure("validate", picking.button_validate)
     assert picking.state == "done", picking.state
     assert picking.move_line_ids.lot_id == chosen
@@ -147,6 +157,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", required=True)
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument(
+        "--scan-max", type=int, default=1000, help="largest size run with one scan per serial"
+    )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -154,12 +167,14 @@ def main():
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = []
     for index, size in enumerate(sizes):
-        for label in ("plain Odoo", "storq"):
+        for label in ("plain Odoo", "storq batch", "storq scans"):
+            if label == "storq scans" and size > args.scan_max:
+                continue
             with registry.cursor() as cr:
                 env = api.Environment(cr, odoo.SUPERUSER_ID, {})
                 plain, storq = setup_products(env)
                 product = plain if label == "plain Odoo" else storq
-                steps = deliver(env, product, imeis(2 * size, 20 + index))
+                steps = deliver(env, product, imeis(2 * size, 20 + index), label)
                 cr.rollback()
             total = sum(seconds for seconds, _queries in steps.values())
             queries = sum(count for _seconds, count in steps.values())
@@ -170,7 +185,7 @@ def main():
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
     for size, label, steps, total, queries in rows:
-        ratio = f"{total / plain_totals[size]:.2f}" if label == "storq" else ""
+        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" else ""
         print(
             f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
             f"| {total:.2f} | {queries} | {ratio} |"

@@ -17,6 +17,7 @@
         "report/storq_return_report_views.xml",
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
+        "wizard/storq_serial_pick_views.xml",
         "wizard/storq_serial_return_views.xml",
         "wizard/storq_unit_block_views.xml",
         "views/storq_serial_format_views.xml",

@@ -145,11 +145,30 @@ class StockLot(models.Model):
         Either may be empty. The unit comes with its record (state, location, customer, block)
         so that `_storq_situation` and `_storq_leave_refusal` need no further unit query.
         """
+        return self._storq_find_units([(product, serial)], company)[(product, serial)]
+
+    @api.model
+    def _storq_find_units(self, pairs, company):
+        """{(product, serial): (its unit, a unit of another product with that serial)} for the
+        (product, serial) `pairs`, in 1 query whatever their number (`_storq_find_unit` in batch).
+        """
+        pairs = list(pairs)
         lots = self.sudo().search_fetch(
-            [("name", "=", serial), ("company_id", "in", [False, company.id])], UNIT_FIELDS
+            [
+                ("name", "in", list({serial for _product, serial in pairs})),
+                ("company_id", "in", [False, company.id]),
+            ],
+            UNIT_FIELDS,
         )
-        unit = lots.filtered(lambda lot: lot.product_id == product)[:1]
-        return unit.with_env(self.env), (lots - unit)[:1].with_env(self.env)
+        by_name = defaultdict(lambda: self.sudo().browse())
+        for lot in lots:
+            by_name[lot.name] |= lot
+        result = {}
+        for product, serial in pairs:
+            named = by_name[serial]
+            unit = named.filtered(lambda lot, product=product: lot.product_id == product)[:1]
+            result[(product, serial)] = (unit.with_env(self.env), (named - unit)[:1].with_env(self.env))
+        return result
 
     def _storq_stock_locations(self):
         """{unit: the locations where it is in stock}, from the unit record.

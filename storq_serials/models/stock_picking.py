@@ -131,13 +131,7 @@ class StockPicking(models.Model):
     def _storq_scan_receive(self, product, serial):
         """Receive the unit `serial` of `product`, unless scanned already or already in stock."""
         if self._storq_scanned_here(product, serial):
-            return self._storq_scan_error(
-                self.env._(
-                    "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
-                    serial=serial,
-                    transfer=self.display_name,
-                ),
-            )
+            return self._storq_scan_error(self._storq_scanned_twice_message(serial))
         unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
         locations = unit._storq_stock_locations()[unit] if unit else None
         if locations:
@@ -204,30 +198,7 @@ class StockPicking(models.Model):
         no_line = self.env["stock.move.line"]
         unit, other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
         if not unit:
-            if other:
-                return (
-                    self.env._(
-                        "%(serial)s is a unit of %(other)s, not of %(product)s: scan a unit of "
-                        "%(product)s, or scan the right product first.",
-                        serial=serial,
-                        other=other.product_id.display_name,
-                        product=product.display_name,
-                    ),
-                    unit,
-                    False,
-                    no_line,
-                )
-            return (
-                self.env._(
-                    "%(serial)s is not a known unit of %(product)s: check the label, or receive the "
-                    "unit first.",
-                    serial=serial,
-                    product=product.display_name,
-                ),
-                unit,
-                False,
-                no_line,
-            )
+            return self._storq_unknown_unit_message(product, serial, other), unit, False, no_line
         locations = unit._storq_stock_locations()[unit]
         refusal = unit._storq_leave_refusal(
             self.location_id, shipping=self._storq_ships(), stock_locations=locations
@@ -244,22 +215,44 @@ class StockPicking(models.Model):
         )
         mine = lines.filtered(lambda line: line.picking_id.id == self.id)
         if mine.filtered("picked"):
-            refusal = self.env._(
-                "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
-                serial=serial,
-                transfer=self.display_name,
-            )
-            return refusal, unit, False, no_line
+            return self._storq_scanned_twice_message(serial), unit, False, no_line
         elsewhere = (lines - mine).filtered(lambda line: line.quantity > 0)[:1]
         if elsewhere:
-            refusal = self.env._(
-                "%(serial)s is reserved for %(transfer)s: unreserve it there first, or take another " "unit.",
-                serial=serial,
-                transfer=elsewhere.reference or elsewhere.move_id.display_name,
-            )
-            return refusal, unit, False, no_line
+            return self._storq_reserved_elsewhere_message(serial, elsewhere), unit, False, no_line
         source = locations.filtered(lambda loc: loc._child_of(self.location_id))[:1]
         return False, unit, source, mine.with_env(self.env)[:1]
+
+    def _storq_unknown_unit_message(self, product, serial, other):
+        """The refusal of `serial`, which is no unit of `product` (`other`: a unit of another
+        product with that serial, possibly empty)."""
+        if other:
+            return self.env._(
+                "%(serial)s is a unit of %(other)s, not of %(product)s: scan a unit of "
+                "%(product)s, or scan the right product first.",
+                serial=serial,
+                other=other.product_id.display_name,
+                product=product.display_name,
+            )
+        return self.env._(
+            "%(serial)s is not a known unit of %(product)s: check the label, or receive the unit first.",
+            serial=serial,
+            product=product.display_name,
+        )
+
+    def _storq_scanned_twice_message(self, serial):
+        return self.env._(
+            "%(serial)s was already scanned on %(transfer)s: each unit is scanned once.",
+            serial=serial,
+            transfer=self.display_name,
+        )
+
+    def _storq_reserved_elsewhere_message(self, serial, line):
+        """The refusal of `serial`, reserved by `line` of another open transfer."""
+        return self.env._(
+            "%(serial)s is reserved for %(transfer)s: unreserve it there first, or take another unit.",
+            serial=serial,
+            transfer=line.reference or line.move_id.display_name,
+        )
 
     def _storq_ships(self):
         """Whether this transfer's units are on their way to a customer (delivery, or a pick or

@@ -4,6 +4,7 @@ from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_install
+from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
 from . import test_return_report

@@ -1,0 +1,213 @@
+from collections import defaultdict
+
+from odoo import models
+
+# Transfers whose units can be picked by a list of serials.
+PICK_PICKING_TYPES = ("internal", "outgoing")
+
+
+class StockPicking(models.Model):
+    """Picking a list of serials at once (a batch-mode scanner's upload, a pick list): the
+    checks of a single scan, run for the whole list in a constant number of queries."""
+
+    _inherit = "stock.picking"
+
+    # ------------------------------------------------------------------
+    # Business methods: picking a list of serials
+    # ------------------------------------------------------------------
+    def storq_pick_serials(self, serials, apply=False, keep_good=False):
+        """Check the serial strings `serials` for this delivery or internal transfer, and with
+        `apply` take the accepted units.
+
+        Each serial gets the checks of a scan (`storq_scan`): format, a unit of a product of the
+        transfer, in stock under the source location, not blocked when shipped, not scanned on
+        this transfer yet, not reserved on another open transfer, not twice in the list.
+        Returns one verdict per serial, in order: ``{"serial", "product_id", "product_name",
+        "status": "ok" | "error", "message", "applied"}``. With `apply`, nothing is written when
+        a serial is refused unless `keep_good`, which takes the accepted units all the same.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        verdicts, accepted = self._storq_check_pick(serials)
+        refused = any(verdict["status"] == "error" for verdict in verdicts)
+        if apply and accepted and (keep_good or not refused):
+            self._storq_apply_pick(accepted)
+            for verdict in verdicts:
+                verdict["applied"] = verdict["status"] == "ok"
+        return verdicts
+
+    def _storq_check_pick(self, serials):
+        """(one verdict per serial, [(product, unit, source location, this transfer's line
+        holding it already)] for the accepted ones), in a constant number of queries."""
+        serials = [serial if isinstance(serial, str) else "" for serial in serials]
+        if self.state in ("done", "cancel") or self.picking_type_code not in PICK_PICKING_TYPES:
+            message = self.env._(
+                "%(transfer)s does not take picked serials: only internal transfers and deliveries "
+                "that are not done or cancelled do.",
+                transfer=self.display_name,
+            )
+            return [self._storq_pick_verdict(serial, False, message) for serial in serials], []
+        products = self._storq_pick_products()
+        if not products:
+            message = self.env._(
+                "%(transfer)s has no product tracked by serial number left to pick.",
+                transfer=self.display_name,
+            )
+            return [self._storq_pick_verdict(serial, False, message) for serial in serials], []
+        checks = self.env["storq.serial.validation"]._check_serials(
+            [(product, raw, self.company_id) for product, raw in self._storq_pick_guess(serials, products)],
+            check_existing=False,
+        )
+        pairs = [(verdict.product, verdict.serial) for verdict in checks if not verdict.error]
+        found = self.env["stock.lot"]._storq_find_units(pairs, self.company_id)
+        units = self.env["stock.lot"].union(*(unit for unit, _other in found.values()))
+        stock_locations = units._storq_stock_locations()
+        lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search_fetch(
+                [("lot_id", "in", units.ids), ("state", "not in", ("done", "cancel"))],
+                ["lot_id", "picking_id", "move_id", "picked", "quantity", "reference"],
+            )
+        )
+        lines_of = defaultdict(lambda: self.env["stock.move.line"].sudo())
+        for line in lines:
+            lines_of[line.lot_id.id] |= line
+        shipping = self._storq_ships()
+        verdicts, accepted = [], []
+        for raw, check in zip(serials, checks):
+            product, serial = check.product, check.serial
+            if check.error:
+                verdicts.append(self._storq_pick_verdict(serial or raw, product, check.error))
+                continue
+            unit, other = found[(product, serial)]
+            if not unit:
+                message = self._storq_unknown_unit_message(product, serial, other)
+                verdicts.append(self._storq_pick_verdict(serial, product, message))
+                continue
+            locations = stock_locations[unit]
+            refusal = unit._storq_leave_refusal(
+                self.location_id, shipping=shipping, stock_locations=locations
+            )
+            held = lines_of[unit.id]
+            mine = held.filtered(lambda line: line.picking_id.id == self.id)
+            elsewhere = (held - mine).filtered(lambda line: line.quantity > 0)[:1]
+            if not refusal and mine.filtered("picked"):
+                refusal = self._storq_scanned_twice_message(serial)
+            if not refusal and elsewhere:
+                refusal = self._storq_reserved_elsewhere_message(serial, elsewhere)
+            if refusal:
+                verdicts.append(self._storq_pick_verdict(serial, product, refusal))
+                continue
+            source = locations.filtered(lambda loc: loc._child_of(self.location_id))[:1]
+            accepted.append((product, unit, source, mine.with_env(self.env)[:1]))
+            verdicts.append(
+                self._storq_pick_verdict(
+                    serial,
+                    product,
+                    self.env._(
+                        "%(serial)s taken from %(location)s (%(product)s).",
+                        serial=serial,
+                        location=source.display_name,
+                        product=product.display_name,
+                    ),
+                    status="ok",
+                )
+            )
+        return verdicts, accepted
+
+    def _storq_pick_products(self):
+        """The serial-tracked products still to move on this transfer."""
+        return self.move_ids.filtered(
+            lambda move: move.state not in ("done", "cancel") and move.product_id.tracking == "serial"
+        ).product_id
+
+    def _storq_pick_guess(self, serials, products):
+        """[(product, serial)]: the product of each serial, when the transfer has several (1 query).
+
+        A serial belongs to the product of which it is a unit once normalised by that product's
+        format; else to the first product, whose checks then say what is wrong.
+        """
+        if len(products) == 1:
+            return [(products, serial) for serial in serials]
+        validation = self.env["storq.serial.validation"]
+        names = {
+            (product, raw): validation._normalize(product, raw).strip()
+            for product in products
+            for raw in serials
+        }
+        lots = (
+            self.env["stock.lot"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("name", "in", list(set(names.values()))),
+                    ("product_id", "in", products.ids),
+                    ("company_id", "in", [False, self.company_id.id]),
+                ],
+                ["name", "product_id"],
+            )
+        )
+        known = {(lot.product_id.id, lot.name) for lot in lots}
+        guessed = []
+        for raw in serials:
+            owner = next(
+                (product for product in products if (product.id, names[(product, raw)]) in known),
+                products[:1],
+            )
+            guessed.append((owner, raw))
+        return guessed
+
+    def _storq_pick_verdict(self, serial, product, message, status="error"):
+        return {
+            "serial": serial,
+            "product_id": product.id if product else False,
+            "product_name": product.display_name if product else False,
+            "status": status,
+            "message": message,
+            "applied": False,
+        }
+
+    def _storq_apply_pick(self, accepted):
+        """Take the accepted (product, unit, source, line) units: a unit this transfer reserves
+        already has its line marked picked; the others replace lines not picked yet (those
+        without a unit first), released in one unlink, and get their lines in one create."""
+        if self.state == "draft":
+            self.action_confirm()
+        MoveLine = self.env["stock.move.line"]
+        kept = MoveLine.union(*(line for _product, _unit, _source, line in accepted if line))
+        if kept:
+            kept.write({"quantity": 1, "picked": True})
+        new_by_product = defaultdict(list)
+        for product, unit, source, line in accepted:
+            if not line:
+                new_by_product[product].append((unit, source))
+        if not new_by_product:
+            return
+        moves = self.move_ids.filtered(
+            lambda move: move.product_id in new_by_product and move.state not in ("done", "cancel")
+        )
+        moves.move_line_ids.fetch(["move_id", "picked", "lot_id", "lot_name", "quantity"])
+        released = MoveLine
+        targets = []  # (move, unit, source)
+        for product, units in new_by_product.items():
+            product_moves = moves.filtered(lambda move, product=product: move.product_id == product)
+            free = (product_moves.move_line_ids - kept).filtered(lambda line: not line.picked)
+            free = free.sorted(lambda line: (bool(line.lot_id or line.lot_name), line.id))
+            for index, (unit, source) in enumerate(units):
+                line = free[index] if index < len(free) else MoveLine
+                released |= line
+                targets.append((line.move_id or product_moves[:1], unit, source))
+        released.unlink()
+        MoveLine.create(
+            [
+                dict(
+                    move._prepare_move_line_vals(),
+                    lot_id=unit.id,
+                    location_id=source.id,
+                    quantity=1,
+                    picked=True,
+                )
+                for move, unit, source in targets
+            ]
+        )
