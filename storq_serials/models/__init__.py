@@ -23,3 +23,4 @@ from . import storq_serial_hygiene_issue
 from . import storq_serial_label
 from . import storq_serial_return_record
 from . import storq_serial_validation
+from . import storq_serial_wizard_mixin

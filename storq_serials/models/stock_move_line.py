@@ -167,6 +167,22 @@ class StockMoveLine(models.Model):
             if line.lot_name != verdict.serial:
                 line.lot_name = verdict.serial
 
+    def _storq_list_refusals(self, refusals):
+        """The text listing refused lines, `refusals` being (line, reason) pairs: one bullet per
+        line, the first MAX_LISTED_LINES of them."""
+        listed = [
+            self.env._(
+                "- %(document)s: %(product)s: %(reason)s",
+                document=line.reference or line.move_id.display_name,
+                product=line.product_id.display_name,
+                reason=reason,
+            )
+            for line, reason in refusals[:MAX_LISTED_LINES]
+        ]
+        if len(refusals) > MAX_LISTED_LINES:
+            listed.append(self.env._("… and %(count)s more.", count=len(refusals) - MAX_LISTED_LINES))
+        return "\n".join(listed)
+
     def _storq_check_one_serial_per_unit(self):
         """Every unit of a serial-controlled product that moves carries its own serial.
 

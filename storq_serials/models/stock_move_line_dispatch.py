@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_is_zero
 
 from .stock_lot_unit import STOCK_USAGES
-from .stock_move_line import MAX_LISTED_LINES
 
 
 class StockMoveLine(models.Model):
@@ -60,21 +59,10 @@ class StockMoveLine(models.Model):
                 refused.append((line, refusal))
         if not refused:
             return
-        listed = [
-            self.env._(
-                "- %(document)s: %(product)s: %(reason)s",
-                document=line.reference or line.move_id.display_name,
-                product=line.product_id.display_name,
-                reason=reason,
-            )
-            for line, reason in refused[:MAX_LISTED_LINES]
-        ]
-        if len(refused) > MAX_LISTED_LINES:
-            listed.append(self.env._("… and %(count)s more.", count=len(refused) - MAX_LISTED_LINES))
         raise UserError(
             self.env._(
                 "These units cannot be shipped:\n%(lines)s\nScan units that are in stock at the "
                 "transfer's source location and not blocked, then validate again.",
-                lines="\n".join(listed),
+                lines=self._storq_list_refusals(refused),
             )
         )

@@ -2,8 +2,6 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_is_zero
 
-from .stock_move_line import MAX_LISTED_LINES
-
 
 class StockMoveLine(models.Model):
     """Units coming back from a customer are checked when the transfer is validated.
@@ -107,23 +105,12 @@ class StockMoveLine(models.Model):
         if not problems:
             return
         Lot._storq_log_suspicious_returns(suspicious, after_transaction=True)
-        listed = [
-            self.env._(
-                "- %(document)s: %(product)s: %(reason)s",
-                document=line.reference or line.move_id.display_name,
-                product=line.product_id.display_name,
-                reason=reason,
-            )
-            for line, reason in problems[:MAX_LISTED_LINES]
-        ]
-        if len(problems) > MAX_LISTED_LINES:
-            listed.append(self.env._("… and %(count)s more.", count=len(problems) - MAX_LISTED_LINES))
         raise UserError(
             self.env._(
                 "These units cannot be taken back from the customer: a unit comes back only when "
                 "it is the one that was delivered to this customer, on this order, and not "
                 "returned since.\n%(lines)s\nCheck the serials of the units received; the "
                 "attempt is recorded in their history.",
-                lines="\n".join(listed),
+                lines=self._storq_list_refusals(problems),
             )
         )

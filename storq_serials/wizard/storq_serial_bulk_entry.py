@@ -43,6 +43,7 @@ class StorqSerialBulkEntry(models.TransientModel):
     """
 
     _name = "storq.serial.bulk.entry"
+    _inherit = "storq.serial.wizard.mixin"
     _description = "Bulk Serial Entry"
     _check_company_auto = True
 
@@ -268,17 +269,8 @@ class StorqSerialBulkEntry(models.TransientModel):
         with_serial = len(move.move_line_ids.filtered(lambda line: line.lot_id or line.lot_name))
         return max(int(move.product_qty) - with_serial, 1)
 
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "name": self.env._("Bulk Serial Entry"),
-            "context": dict(self.env.context, active_model=False, active_id=False),
-        }
+    def _storq_wizard_title(self):
+        return self.env._("Bulk Serial Entry")
 
     def _check_entries(self):
         """Read the input, check every entry, store the verdicts as lines; return the results."""

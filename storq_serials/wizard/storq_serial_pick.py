@@ -10,6 +10,7 @@ class StorqSerialPick(models.TransientModel):
     or an internal transfer: check every line, then take the good units."""
 
     _name = "storq.serial.pick"
+    _inherit = "storq.serial.wizard.mixin"
     _description = "Pick Serials"
 
     # ------------------------------------------------------------------
@@ -100,12 +101,5 @@ class StorqSerialPick(models.TransientModel):
             }
         )
 
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Pick Serials"),
-        }
+    def _storq_wizard_title(self):
+        return self.env._("Pick Serials")

@@ -23,6 +23,7 @@ class StorqSerialReturn(models.TransientModel):
     """
 
     _name = "storq.serial.return"
+    _inherit = "storq.serial.wizard.mixin"
     _description = "Return Serial Numbers"
     _check_company_auto = True
 
@@ -145,17 +146,8 @@ class StorqSerialReturn(models.TransientModel):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "name": self.env._("Return Units"),
-            "context": dict(self.env.context, active_model=False, active_id=False),
-        }
+    def _storq_wizard_title(self):
+        return self.env._("Return Units")
 
     def _document(self):
         """What a return attempt refers to: the delivery, the order, or the customer."""
