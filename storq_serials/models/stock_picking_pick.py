@@ -188,7 +188,7 @@ class StockPicking(models.Model):
             lambda move: move.product_id in new_by_product and move.state not in ("done", "cancel")
         )
         moves.move_line_ids.fetch(["move_id", "picked", "lot_id", "lot_name", "quantity"])
-        released = MoveLine
+        released_ids = []
         targets = []  # (move, unit, source)
         for product, units in new_by_product.items():
             product_moves = moves.filtered(lambda move, product=product: move.product_id == product)
@@ -196,9 +196,9 @@ class StockPicking(models.Model):
             free = free.sorted(lambda line: (bool(line.lot_id or line.lot_name), line.id))
             for index, (unit, source) in enumerate(units):
                 line = free[index] if index < len(free) else MoveLine
-                released |= line
+                released_ids.extend(line.ids)
                 targets.append((line.move_id or product_moves[:1], unit, source))
-        released.unlink()
+        MoveLine.browse(released_ids).unlink()
         MoveLine.create(
             [
                 dict(
