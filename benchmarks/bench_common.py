@@ -1,5 +1,7 @@
 """What the receipt and delivery benchmarks share: the serials and the two products compared."""
 
+import sys
+
 
 def imeis(count, start):
     from odoo.addons.storq_serials.tools.check_digits import compute_check_digit
@@ -31,3 +33,24 @@ def setup_products(env):
         }
     )
     return plain, storq
+
+
+def add_row(rows, size, label, steps):
+    """Record one run's {step: (seconds, queries)} in `rows` and report it on stderr."""
+    total = sum(seconds for seconds, _queries in steps.values())
+    queries = sum(count for _seconds, count in steps.values())
+    rows.append((size, label, steps, total, queries))
+    print(f"{size:>6} {label:<11} {total:8.2f} s {queries:>7} queries", file=sys.stderr)
+
+
+def print_table(rows):
+    """The Markdown table of docs/benchmarks.md, each flow's ratio against plain Odoo's."""
+    print("| serials | flow | capture s | validate s | total s | queries | ratio storq/plain |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
+    for size, label, steps, total, queries in rows:
+        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" else ""
+        print(
+            f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
+            f"| {total:.2f} | {queries} | {ratio} |"
+        )

@@ -9,10 +9,11 @@ action_generate_lot_line_vals), save the lines, validate. Each run is rolled bac
 """
 
 import argparse
-import sys
 import time
 
+from bench_common import add_row
 from bench_common import imeis
+from bench_common import print_table
 from bench_common import setup_products
 
 import odoo
@@ -103,20 +104,9 @@ def main():
                 product = plain if label == "plain Odoo" else storq
                 steps = receive(env, product, imeis(size, 10 + index))
                 cr.rollback()
-            total = sum(seconds for seconds, _queries in steps.values())
-            queries = sum(count for _seconds, count in steps.values())
-            rows.append((size, label, steps, total, queries))
-            print(f"{size:>6} {label:<11} {total:8.2f} s {queries:>7} queries", file=sys.stderr)
+            add_row(rows, size, label, steps)
 
-    print("| serials | flow | capture s | validate s | total s | queries | ratio storq/plain |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
-    plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
-    for size, label, steps, total, queries in rows:
-        ratio = f"{total / plain_totals[size]:.2f}" if label == "storq" else ""
-        print(
-            f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
-            f"| {total:.2f} | {queries} | {ratio} |"
-        )
+    print_table(rows)
 
 
 if __name__ == "__main__":
