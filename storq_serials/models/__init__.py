@@ -22,5 +22,7 @@ from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_label
 from . import storq_serial_return_record
+from . import storq_serial_return_record_receipt
+from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin

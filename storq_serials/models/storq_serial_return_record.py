@@ -12,7 +12,8 @@ DISPOSITIONS = [
 class StorqSerialReturnRecord(models.Model):
     """One unit returned by a customer: what came back, why, and where it went.
 
-    Written by the return wizard when it applies a return; the returns report reads it.
+    Written when units are taken back (`_return_units`, which the return wizard calls); the
+    returns report reads it.
     """
 
     _name = "storq.serial.return.record"

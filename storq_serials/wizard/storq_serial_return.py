@@ -17,9 +17,9 @@ class StorqSerialReturn(models.TransientModel):
 
     Started from a customer, a sale order or a done delivery. "Check" gives every serial its
     verdict in a number of queries that does not grow with the serials, and records refused
-    attempts on existing units as suspicious returns. "Apply" receives the accepted units with
-    real return transfers and routes each by its disposition: back to stock, to repair, scrap
-    or write-off.
+    attempts on existing units as suspicious returns. "Apply" hands the accepted units to
+    `storq.serial.return.record._return_units`, which receives them with real return transfers
+    and routes each by its disposition: back to stock, to repair, scrap or write-off.
     """
 
     _name = "storq.serial.return"
@@ -133,7 +133,9 @@ class StorqSerialReturn(models.TransientModel):
                     lines="\n".join(refusal for _line, refusal in changed),
                 )
             )
-        records = self._apply_returns(lines)
+        records = self.env["storq.serial.return.record"]._return_units(
+            [self._prepare_return_unit_vals(line) for line in lines]
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Returned Units"),
@@ -313,292 +315,16 @@ class StorqSerialReturn(models.TransientModel):
                 self.env._("Complete the return before applying it:\n%(lines)s", lines="\n".join(missing))
             )
 
-    # Applying ---------------------------------------------------------
-    def _apply_returns(self, lines):
-        """Return pickings for the units, then their routing; one return record per unit."""
-        notes = {line.lot_id.id: self._event_note(line) for line in lines}
-        self_notes = self.with_context(storq_return_notes=notes)
-        returns = self_notes._receive_units(lines)
-        routed = self_notes._route_units(lines, returns)
-        keep = lines.filtered(
-            lambda line: line.disposition == "repair" and line.reason_id.keep_customer_on_repair
-        )
-        for customer, kept in self._group(keep, lambda line: returns[line][1]).items():
-            kept.lot_id.sudo().write({"storq_partner_id": customer.id})
-        # Return records are history: written by the return itself, never by hand.
-        records = (
-            self.env["storq.serial.return.record"]
-            .sudo()
-            .create([self._prepare_record_vals(line, returns[line], routed.get(line)) for line in lines])
-        )
-        return records.sudo(False)
+    def _prepare_return_unit_vals(self, line):
+        """What `storq.serial.return.record._return_units` takes back for an accepted line.
 
-    def _event_note(self, line):
-        if line.note:
-            return self.env._("%(reason)s: %(note)s", reason=line.reason_id.name, note=line.note)
-        return line.reason_id.name
-
-    @api.model
-    def _group(self, records, key):
-        groups = defaultdict(lambda: records.browse())
-        for record in records:
-            groups[key(record)] |= record
-        return groups
-
-    def _receive_units(self, lines):
-        """Receive the units in one return transfer per delivery and customer; validate them.
-
-        Returns {line: (return picking, customer)}.
+        The customer, order and delivery are those on the unit record, which the check
+        matched against the wizard's.
         """
-        lots = lines.lot_id
-        delivery_lines = self.env["stock.move.line"].search(
-            [
-                ("lot_id", "in", lots.ids),
-                ("state", "=", "done"),
-                ("location_dest_id.usage", "=", "customer"),
-                ("picking_id", "in", lots.storq_delivery_picking_id.ids),
-            ],
-            order="date, id",
-        )
-        delivery_move = {}
-        for move_line in delivery_lines:
-            if move_line.picking_id == move_line.lot_id.storq_delivery_picking_id:
-                delivery_move[move_line.lot_id] = move_line.move_id
-        result = {}
-        groups = self._group(
-            lines, lambda line: (line.lot_id.storq_delivery_picking_id, line.lot_id.storq_partner_id)
-        )
-        for (delivery, customer), group in groups.items():
-            picking = self.env["stock.picking"].create(self._prepare_return_picking_vals(delivery, customer))
-            by_move = self._group(group, lambda line: (line.product_id, delivery_move.get(line.lot_id)))
-            moves = self.env["stock.move"].create(
-                [
-                    self._prepare_return_move_vals(picking, product, origin, units.lot_id, delivery)
-                    for (product, origin), units in by_move.items()
-                ]
-            )
-            picking.action_confirm()
-            for move, units in zip(moves, by_move.values()):
-                self._set_unit_lines(move, units.lot_id)
-            self._validate(picking)
-            for line in group:
-                result[line] = (picking, customer)
-        return result
-
-    def _prepare_return_picking_vals(self, delivery, customer):
-        warehouse = delivery.picking_type_id.warehouse_id or self.env["stock.warehouse"].search(
-            [("company_id", "=", self.company_id.id)], limit=1
-        )
-        picking_type = delivery.picking_type_id.return_picking_type_id or warehouse.in_type_id
-        destination = picking_type.default_location_dest_id
-        if destination.usage != "internal":
-            destination = warehouse.lot_stock_id
-        source = delivery.location_dest_id if delivery.location_dest_id.usage == "customer" else False
-        source = source or customer.property_stock_customer
         return {
-            "picking_type_id": picking_type.id,
-            "partner_id": customer.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "origin": self.env._(
-                "Return of %(document)s", document=(delivery or self.sale_id or customer).display_name
-            ),
-            "return_id": delivery.id,
-            "company_id": self.company_id.id,
-        }
-
-    def _prepare_return_move_vals(self, picking, product, origin, lots, delivery):
-        sale_line = origin.sale_line_id or lots[:1].storq_sale_line_id
-        return {
-            "name": product.display_name,
-            "product_id": product.id,
-            "product_uom_qty": len(lots),
-            "product_uom": product.uom_id.id,
-            "picking_id": picking.id,
-            "picking_type_id": picking.picking_type_id.id,
-            "location_id": picking.location_id.id,
-            "location_dest_id": picking.location_dest_id.id,
-            "partner_id": picking.partner_id.id,
-            "origin_returned_move_id": origin.id,
-            "sale_line_id": sale_line.id,
-            "to_refund": True,
-            "procure_method": "make_to_stock",
-            # The delivery's procurement group links the return to the order, as Odoo's return does.
-            "group_id": (origin.group_id or delivery.group_id).id,
-            "warehouse_id": picking.picking_type_id.warehouse_id.id,
-            "company_id": picking.company_id.id,
-        }
-
-    def _set_unit_lines(self, move, lots, location=None):
-        """One picked line of one unit per lot on `move`, from `location` (default the move's)."""
-        move.move_line_ids.unlink()
-        return self.env["stock.move.line"].create(
-            [
-                {
-                    "move_id": move.id,
-                    "picking_id": move.picking_id.id,
-                    "product_id": move.product_id.id,
-                    "product_uom_id": move.product_id.uom_id.id,
-                    "lot_id": lot.id,
-                    "quantity": 1,
-                    "location_id": (location or move.location_id).id,
-                    "location_dest_id": move.location_dest_id.id,
-                    "picked": True,
-                }
-                for lot in lots
-            ]
-        )
-
-    def _validate(self, picking):
-        result = picking.with_context(
-            skip_backorder=True, cancel_backorder=True, skip_sms=True
-        ).button_validate()
-        if result is not True or picking.state != "done":
-            raise UserError(
-                self.env._(
-                    "%(transfer)s could not be validated: open it to see why.", transfer=picking.display_name
-                )
-            )
-
-    def _route_units(self, lines, returns):
-        """Take each received unit where its disposition says; {line: the document that did it}."""
-        routed = {}
-        by_disposition = self._group(lines, lambda line: line.disposition)
-        if by_disposition.get("repair"):
-            routed.update(self._route_to_repair(by_disposition["repair"], returns))
-        if by_disposition.get("scrap"):
-            routed.update(self._route_to_scrap(by_disposition["scrap"], returns))
-        if by_disposition.get("write_off"):
-            routed.update(self._route_to_loss(by_disposition["write_off"], returns))
-        return routed
-
-    def _route_to_repair(self, lines, returns):
-        location = self.company_id._storq_get_repair_location()
-        if not location:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no repair location: set one in the Inventory settings.",
-                    company=self.company_id.name,
-                )
-            )
-        routed = {}
-        for source, group in self._group(lines, lambda line: returns[line][0].location_dest_id).items():
-            warehouse = source.warehouse_id or self.env["stock.warehouse"].search(
-                [("company_id", "=", self.company_id.id)], limit=1
-            )
-            picking = self.env["stock.picking"].create(
-                {
-                    "picking_type_id": warehouse.int_type_id.id,
-                    "location_id": source.id,
-                    "location_dest_id": location.id,
-                    "origin": ", ".join(sorted({returns[line][0].name for line in group})),
-                    "company_id": self.company_id.id,
-                }
-            )
-            by_product = self._group(group, lambda line: line.product_id)
-            moves = self.env["stock.move"].create(
-                [
-                    self._prepare_routing_move_vals(product, units, source, location, picking)
-                    for product, units in by_product.items()
-                ]
-            )
-            picking.action_confirm()
-            for move, units in zip(moves, by_product.values()):
-                self._set_unit_lines(move, units.lot_id)
-            self._validate(picking)
-            for line in group:
-                routed[line] = picking
-        if "repair.order" in self.env:
-            repairs = self._create_repair_orders(lines, returns, location)
-            routed.update(repairs)
-        return routed
-
-    def _create_repair_orders(self, lines, returns, location):
-        """One draft repair order per unit, when the Repair app is installed."""
-        Repair = self.env["repair.order"]
-        vals_list = []
-        for line in lines:
-            vals = {
-                "product_id": line.product_id.id,
-                "lot_id": line.lot_id.id,
-                "partner_id": returns[line][1].id,
-                "company_id": self.company_id.id,
-                "internal_notes": self._event_note(line),
-            }
-            if "product_location_src_id" in Repair._fields:
-                vals.update(product_location_src_id=location.id, product_location_dest_id=location.id)
-            if "under_warranty" in Repair._fields:
-                vals["under_warranty"] = line.reason_id.keep_customer_on_repair
-            vals_list.append(vals)
-        repairs = Repair.create(vals_list)
-        return dict(zip(lines, repairs, strict=True))
-
-    def _route_to_scrap(self, lines, returns):
-        scraps = self.env["stock.scrap"].create(
-            [
-                {
-                    "product_id": line.product_id.id,
-                    "lot_id": line.lot_id.id,
-                    "scrap_qty": 1,
-                    "product_uom_id": line.product_id.uom_id.id,
-                    "location_id": returns[line][0].location_dest_id.id,
-                    "origin": returns[line][0].name,
-                    "company_id": self.company_id.id,
-                }
-                for line in lines
-            ]
-        )
-        scraps.do_scrap()
-        return dict(zip(lines, scraps, strict=True))
-
-    def _route_to_loss(self, lines, returns):
-        routed = {}
-        groups = self._group(lines, lambda line: (line.product_id, returns[line][0].location_dest_id))
-        for (product, source), group in groups.items():
-            loss = product.with_company(self.company_id).property_stock_inventory
-            move = self.env["stock.move"].create(
-                dict(
-                    self._prepare_routing_move_vals(product, group, source, loss),
-                    name=self.env._("Returned unit written off: %(product)s", product=product.display_name),
-                    origin=returns[group[0]][0].name,
-                )
-            )
-            move._action_confirm()
-            self._set_unit_lines(move, group.lot_id)
-            move._action_done()
-            for line in group:
-                routed[line] = move
-        return routed
-
-    def _prepare_routing_move_vals(self, product, lines, source, destination, picking=None):
-        return {
-            "name": product.display_name,
-            "product_id": product.id,
-            "product_uom_qty": len(lines),
-            "product_uom": product.uom_id.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "picking_id": picking.id if picking else False,
-            "picking_type_id": picking.picking_type_id.id if picking else False,
-            "company_id": self.company_id.id,
-        }
-
-    def _prepare_record_vals(self, line, received, routed):
-        picking, customer = received
-        lot = line.lot_id
-        return {
-            "lot_id": lot.id,
-            "product_id": line.product_id.id,
-            "partner_id": customer.id,
-            "sale_id": lot.storq_sale_id.id,
-            "delivery_picking_id": lot.storq_delivery_picking_id.id,
-            "delivered_date": lot.storq_delivered_date,
-            "supplier_id": lot.storq_supplier_id.id,
+            "lot_id": line.lot_id.id,
             "reason_id": line.reason_id.id,
-            "note": line.note,
             "disposition": line.disposition,
-            "return_picking_id": picking.id,
-            "disposition_ref": f"{routed._name},{routed.id}" if routed else False,
-            "user_id": self.env.uid,
+            "note": line.note,
             "company_id": self.company_id.id,
         }
