@@ -38,6 +38,7 @@
         "demo/storq_serial_format_demo.xml",
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
+        "demo/storq_serial_return_demo.xml",
     ],
     "external_dependencies": {"python": ["python-barcode"]},
     "post_init_hook": "post_init_hook",

@@ -1,5 +1,6 @@
 from . import test_bulk_entry
 from . import test_customer_units
+from . import test_demo_data
 from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
