@@ -237,7 +237,12 @@ class TestReturnWizard(StorqReturnsCase):
         repair = records.disposition_ref
         self.assertEqual(repair._name, "repair.order")
         self.assertEqual((repair.lot_id, repair.partner_id), (lots, self.customer))
+        self.assertEqual((repair.state, repair.product_id), ("draft", self.laptop))
+        repair_location = self.company.storq_repair_location_id
+        self.assertEqual(repair.product_location_src_id, repair_location, "where the unit now is")
+        self.assertTrue(repair.under_warranty, "a warranty return is repaired for the customer")
         self.assertEqual(lots.storq_state, "in_repair")
+        self.assertEqual(lots.storq_location_id, repair_location)
 
     def test_check_is_constant_in_queries(self):
         serials = [f"QRY{n:04d}" for n in range(102)]

@@ -136,3 +136,63 @@ class TestSerialTours(HttpCase):
         self.assertEqual(set(shipped.mapped("storq_partner_id")), {customer})
         self.assertEqual(set(shipped.mapped("storq_sale_id")), {order})
         self.assertEqual(lots.filtered(lambda lot: lot.name == "TO00009").storq_state, "in_stock")
+
+    def test_pick_a_pasted_list_into_a_delivery_from_a_sale_order(self):
+        rule = self.env["storq.serial.format"].create(
+            {
+                "name": "Tour pick tag",
+                "charset": "upper_alnum",
+                "min_length": 7,
+                "max_length": 7,
+                "uppercase": True,
+                "example": "TP00000",
+            }
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Tour picked phone",
+                "type": "consu",
+                "storq_serial_control": True,
+                "storq_serial_format_id": rule.id,
+            }
+        )
+        warehouse = self.env.ref("stock.warehouse0")
+        back_room = self.env["stock.location"].create(
+            {"name": "Tour back room", "location_id": warehouse.view_location_id.id}
+        )
+        lots = self.env["stock.lot"].create(
+            [
+                {"product_id": product.id, "name": name}
+                for name in ("TP00001", "TP00002", "TP00003", "TP00004", "TP00009")
+            ]
+        )
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            [
+                {
+                    "product_id": product.id,
+                    "lot_id": lot.id,
+                    "location_id": (back_room if lot.name == "TP00009" else warehouse.lot_stock_id).id,
+                    "inventory_quantity": 1,
+                }
+                for lot in lots
+            ]
+        ).action_apply_inventory()
+        customer = self.env["res.partner"].create({"name": "Tour Pick Customer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 3})],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        self.assertEqual(len(delivery.move_line_ids), 3, "Odoo reserved three units")
+        self.start_tour(f"/odoo/action-sale.action_orders/{order.id}", "storq_pick_serials", login="admin")
+        self.assertEqual(delivery.state, "done")
+        self.assertFalse(order.picking_ids - delivery, "the whole order left: no backorder")
+        shipped = delivery.move_line_ids.lot_id
+        self.assertEqual(sorted(shipped.mapped("name")), ["TP00001", "TP00002", "TP00004"])
+        self.assertEqual(set(shipped.mapped("storq_partner_id")), {customer})
+        self.assertEqual(order.order_line.qty_delivered, 3)
+        left = lots - shipped
+        self.assertEqual(left.mapped("storq_state"), ["in_stock", "in_stock"])
