@@ -4,6 +4,18 @@ from odoo import models
 
 # Transfers whose units can be picked by a list of serials.
 PICK_PICKING_TYPES = ("internal", "outgoing")
+# The quant fields a reservation update reads; read for all the quants at once, else Odoo reads
+# them quant by quant (each cached recordset is its own prefetch set).
+QUANT_FIELDS = [
+    "product_id",
+    "location_id",
+    "lot_id",
+    "package_id",
+    "owner_id",
+    "quantity",
+    "reserved_quantity",
+    "in_date",
+]
 
 
 class StockPicking(models.Model):
@@ -171,19 +183,56 @@ class StockPicking(models.Model):
     def _storq_apply_pick(self, accepted):
         """Take the accepted (product, unit, source, line) units: a unit this transfer reserves
         already has its line marked picked; the others replace lines not picked yet (those
-        without a unit first), released in one unlink, and get their lines in one create."""
+        without a unit first), released in one unlink, and get their lines in one create.
+
+        Odoo updates the reservation of each line on its quants with a search per line, whose
+        cost grows with the quant table; all the quants concerned are read in one query
+        beforehand and handed down as Odoo's own `quants_cache`, as `_action_done` does."""
         if self.state == "draft":
             self.action_confirm()
         MoveLine = self.env["stock.move.line"]
         kept = MoveLine.union(*(line for _product, _unit, _source, line in accepted if line))
-        if kept:
-            kept.write({"quantity": 1, "picked": True})
         new_by_product = defaultdict(list)
         for product, unit, source, line in accepted:
             if not line:
                 new_by_product[product].append((unit, source))
+        released, targets = self._storq_pick_released_lines(new_by_product, kept)
+        sources = self.env["stock.location"].union(*(source for _move, _unit, source in targets))
+        units = self.env["stock.lot"].union(*(unit for _move, unit, _source in targets))
+        lines = kept | released
+        quants_cache = self.env["stock.quant"]._get_quants_by_products_locations(
+            lines.product_id | self.env["product.product"].union(*new_by_product),
+            lines.location_id | sources,
+            extra_domain=["|", ("lot_id", "in", (lines.lot_id | units).ids), ("lot_id", "=", False)],
+        )
+        cached_quants = self.env["stock.quant"].union(*quants_cache.values())
+        cached_quants.fetch(QUANT_FIELDS)
+        MoveLine = MoveLine.with_context(quants_cache=quants_cache)
+        kept = kept.with_context(quants_cache=quants_cache)
+        # Writing the quantity re-reserves each line: only where it changes.
+        kept.filtered(lambda line: line.quantity != 1).write({"quantity": 1})
+        kept.write({"picked": True})
+        released.with_context(quants_cache=quants_cache).unlink()
+        # Unlinking empties the whole cache: read the quants again, together.
+        cached_quants.fetch(QUANT_FIELDS)
+        MoveLine.create(
+            [
+                dict(
+                    move._prepare_move_line_vals(),
+                    lot_id=unit.id,
+                    location_id=source.id,
+                    quantity=1,
+                    picked=True,
+                )
+                for move, unit, source in targets
+            ]
+        )
+
+    def _storq_pick_released_lines(self, new_by_product, kept):
+        """(the lines not picked yet that the new units replace, [(move, unit, source)])."""
+        MoveLine = self.env["stock.move.line"]
         if not new_by_product:
-            return
+            return MoveLine, []
         moves = self.move_ids.filtered(
             lambda move: move.product_id in new_by_product and move.state not in ("done", "cancel")
         )
@@ -198,16 +247,4 @@ class StockPicking(models.Model):
                 line = free[index] if index < len(free) else MoveLine
                 released_ids.extend(line.ids)
                 targets.append((line.move_id or product_moves[:1], unit, source))
-        MoveLine.browse(released_ids).unlink()
-        MoveLine.create(
-            [
-                dict(
-                    move._prepare_move_line_vals(),
-                    lot_id=unit.id,
-                    location_id=source.id,
-                    quantity=1,
-                    picked=True,
-                )
-                for move, unit, source in targets
-            ]
-        )
+        return MoveLine.browse(released_ids), targets
