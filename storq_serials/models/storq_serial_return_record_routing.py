@@ -38,15 +38,18 @@ class StorqSerialReturnRecord(models.Model):
           delivery it comes back from, by default those on the unit record;
         - ``company_id``: the company taking it back, by default the current one.
 
-        The units are received with one return transfer per delivery and customer; validating
-        it holds every unit to the return checks (`stock.lot._storq_return_refusals`: the unit
-        sold, to this customer, not returned since), so check them first to refuse with your
-        own words. Then each unit goes back to stock, to repair, to scrap or is written off.
+        Only inventory users may take units back, and only the units sold: each is held to the
+        return checks (`stock.lot._storq_return_refusals`: the unit delivered, to this customer,
+        on this order and delivery, not returned since) before anything moves, and again when its
+        return transfer is validated. The units are received with one return transfer per
+        delivery and customer, then each goes back to stock, to repair, to scrap or is written off.
         Queries grow with the deliveries and dispositions, not with the units.
         """
+        self._check_can_take_back()
         units = self._read_returned_units(vals_list)
         if not units:
             return self.browse()
+        self._check_units_sold(units)
         notes = {unit.lot.id: self._event_note(unit) for unit in units}
         self_notes = self.with_context(storq_return_notes=notes)
         received = self_notes._receive_units(units)
@@ -57,6 +60,30 @@ class StorqSerialReturnRecord(models.Model):
             [self._prepare_record_vals(unit, received[unit.lot], routed.get(unit.lot)) for unit in units]
         )
         return records.sudo(False)
+
+    @api.model
+    def _check_can_take_back(self):
+        """Taking units back moves stock: refuse clearly rather than fail on a stock record."""
+        if self.env.su or self.env.user.has_group("stock.group_stock_user"):
+            return
+        raise UserError(
+            self.env._(
+                "Taking units back moves them into stock, which needs the Inventory / User rights. "
+                "Ask an inventory user to apply this return, or ask your administrator for those rights."
+            )
+        )
+
+    @api.model
+    def _check_units_sold(self, units):
+        """Refuse, with each unit's reason, units that are not the ones sold (2 queries)."""
+        refusals = self.env["stock.lot"]._storq_return_refusals(
+            [(unit.lot, unit.partner, unit.sale, unit.delivery) for unit in units]
+        )
+        refused = [refusal for refusal in refusals if refusal]
+        if refused:
+            raise UserError(
+                self.env._("These units cannot be taken back:\n%(lines)s", lines="\n".join(refused))
+            )
 
     @api.model
     def _read_returned_units(self, vals_list):

@@ -103,3 +103,21 @@ class TestReturnRouting(StorqReturnsCase):
                 ]
             )
         self.assertEqual(set(lots.mapped("storq_state")), {"delivered"})
+
+    def test_only_the_units_sold_come_back_before_anything_moves(self):
+        lots = self._receive(["SRV0201", "SRV0202", "SRV0203"])
+        sold, elsewhere, in_stock = lots
+        self._sell(self.customer, sold)
+        self._sell(self.other_customer, elsewhere)
+        Record = self.env["storq.serial.return.record"]
+        vals = {"reason_id": self.reasons["defective"].id, "disposition": "restock"}
+        with self.assertRaisesRegex(UserError, "cannot be taken back(.|\n)*SRV0202(.|\n)*SRV0203"):
+            Record._return_units(
+                [
+                    dict(vals, lot_id=sold.id),
+                    dict(vals, lot_id=elsewhere.id, partner_id=self.customer.id),
+                    dict(vals, lot_id=in_stock.id, partner_id=self.customer.id),
+                ]
+            )
+        self.assertEqual(lots.mapped("storq_state"), ["delivered", "delivered", "in_stock"], "nothing moved")
+        self.assertFalse(Record.search([("lot_id", "in", lots.ids)]))

@@ -14,6 +14,9 @@ class TestReturnSecurity(StorqReturnsCase):
         cls.stock_user = cls._make_user("storq_return_user", "stock.group_stock_user")
         cls.stock_manager = cls._make_user("storq_return_manager", "stock.group_stock_manager")
         cls.sales_user = cls._make_user("storq_return_sales", "sales_team.group_sale_salesman")
+        cls.serials_sales_user = cls._make_user(
+            "storq_return_serials_sales", "sales_team.group_sale_salesman,storq_serials.group_storq_user"
+        )
         cls.user_b = cls._make_user("storq_return_user_b", "stock.group_stock_manager", company=cls.company_b)
 
     def _delivered_unit(self, serial):
@@ -37,6 +40,27 @@ class TestReturnSecurity(StorqReturnsCase):
         with self.assertRaises(AccessError):
             wizard.with_user(self.sales_user).action_apply()
         self.assertEqual(lots.storq_state, "delivered")
+
+    def test_serials_user_without_inventory_rights_checks_but_cannot_apply(self):
+        lots, _order = self._delivered_unit("SEC0004")
+        wizard = (
+            self.env["storq.serial.return"]
+            .with_user(self.serials_sales_user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "serial_text": "SEC0004",
+                    "default_reason_id": self.reasons["defective"].id,
+                    "default_disposition": "restock",
+                }
+            )
+        )
+        wizard.action_check()
+        self.assertEqual(wizard.accepted_count, 1, "a salesperson can check a customer's unit")
+        with self.assertRaisesRegex(UserError, "needs the Inventory / User rights"):
+            wizard.action_apply()
+        self.assertEqual(lots.storq_state, "delivered")
+        self.assertFalse(self.env["storq.serial.return.record"].search([("lot_id", "=", lots.id)]))
 
     def test_inventory_user_returns_units(self):
         lots, order = self._delivered_unit("SEC0002")
