@@ -42,19 +42,27 @@ class StorqSerialReturnRecord(models.Model):
                 self._prepare_return_picking_vals(delivery, customer, company, group[0].sale)
             )
             by_move = self._group(group, lambda unit: (unit.lot.product_id, delivery_move.get(unit.lot)))
-            moves = self.env["stock.move"].create(
+            self._move_units_on(
+                picking,
                 [
                     self._prepare_return_move_vals(picking, product, origin, self._lots(same), delivery)
                     for (product, origin), same in by_move.items()
-                ]
+                ],
+                by_move.values(),
             )
-            picking.action_confirm()
-            for move, same in zip(moves, by_move.values()):
-                self._set_unit_lines(move, self._lots(same))
-            self._validate(picking)
             for unit in group:
                 result[unit.lot] = picking
         return result
+
+    @api.model
+    def _move_units_on(self, picking, move_vals_list, unit_groups):
+        """Create `picking`'s moves, one per group of `unit_groups`, put each group's units on
+        its move and validate the transfer."""
+        moves = self.env["stock.move"].create(move_vals_list)
+        picking.action_confirm()
+        for move, units in zip(moves, unit_groups):
+            self._set_unit_lines(move, self._lots(units))
+        self._validate(picking)
 
     @api.model
     def _prepare_return_picking_vals(self, delivery, customer, company, sale):

@@ -210,16 +210,14 @@ class StorqSerialReturnRecord(models.Model):
                     }
                 )
                 by_product = self._group(group, lambda unit: unit.lot.product_id)
-                moves = self.env["stock.move"].create(
+                self._move_units_on(
+                    picking,
                     [
                         self._prepare_routing_move_vals(product, same, source, location, company, picking)
                         for product, same in by_product.items()
-                    ]
+                    ],
+                    by_product.values(),
                 )
-                picking.action_confirm()
-                for move, same in zip(moves, by_product.values()):
-                    self._set_unit_lines(move, self._lots(same))
-                self._validate(picking)
                 for unit in group:
                     routed[unit.lot] = picking
             if "repair.order" in self.env:

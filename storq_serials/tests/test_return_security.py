@@ -23,6 +23,23 @@ class TestReturnSecurity(StorqReturnsCase):
         lots = self._receive([serial])
         return lots, self._sell(self.customer, lots)
 
+    def _return_as(self, user, serial, disposition):
+        """The return wizard of `user` for `serial` from the customer, checked."""
+        wizard = (
+            self.env["storq.serial.return"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "serial_text": serial,
+                    "default_reason_id": self.reasons["defective"].id,
+                    "default_disposition": disposition,
+                }
+            )
+        )
+        wizard.action_check()
+        return wizard
+
     def test_user_without_the_serial_group_cannot_return(self):
         lots, _order = self._delivered_unit("SEC0001")
         Return = self.env["storq.serial.return"].with_user(self.sales_user)
@@ -43,19 +60,7 @@ class TestReturnSecurity(StorqReturnsCase):
 
     def test_serials_user_without_inventory_rights_checks_but_cannot_apply(self):
         lots, _order = self._delivered_unit("SEC0004")
-        wizard = (
-            self.env["storq.serial.return"]
-            .with_user(self.serials_sales_user)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "serial_text": "SEC0004",
-                    "default_reason_id": self.reasons["defective"].id,
-                    "default_disposition": "restock",
-                }
-            )
-        )
-        wizard.action_check()
+        wizard = self._return_as(self.serials_sales_user, "SEC0004", "restock")
         self.assertEqual(wizard.accepted_count, 1, "a salesperson can check a customer's unit")
         with self.assertRaisesRegex(UserError, "needs the Inventory / User rights"):
             wizard.action_apply()
@@ -64,19 +69,7 @@ class TestReturnSecurity(StorqReturnsCase):
 
     def test_inventory_user_returns_units(self):
         lots, order = self._delivered_unit("SEC0002")
-        wizard = (
-            self.env["storq.serial.return"]
-            .with_user(self.stock_user)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "serial_text": "SEC0002",
-                    "default_reason_id": self.reasons["defective"].id,
-                    "default_disposition": "repair",
-                }
-            )
-        )
-        wizard.action_check()
+        wizard = self._return_as(self.stock_user, "SEC0002", "repair")
         self.assertEqual(wizard.accepted_count, 1, wizard.line_ids.verdict)
         action = wizard.action_apply()
         record = self.env["storq.serial.return.record"].with_user(self.stock_user).search(action["domain"])

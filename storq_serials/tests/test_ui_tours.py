@@ -78,57 +78,65 @@ class TestSerialTours(HttpCase):
             sorted(receipt.move_line_ids.lot_id.mapped("name")), ["TR00001", "TR00002", "TR00003"]
         )
 
-    def test_scan_serials_into_a_delivery_from_a_sale_order(self):
+    def _sale_of_units_in_stock(self, name, prefix, serials, away, quantity, barcode=False):
+        """A confirmed sale of `quantity` units of a new product `name` whose units `serials`
+        are in WH/Stock, but `away` in a back room outside it; (order, its units)."""
         rule = self.env["storq.serial.format"].create(
             {
-                "name": "Tour out tag",
+                "name": f"Tour {prefix} tag",
                 "charset": "upper_alnum",
                 "min_length": 7,
                 "max_length": 7,
                 "uppercase": True,
-                "example": "TO00000",
+                "example": f"{prefix}00000",
             }
         )
         product = self.env["product.product"].create(
             {
-                "name": "Tour shipped phone",
+                "name": name,
                 "type": "consu",
                 "storq_serial_control": True,
                 "storq_serial_format_id": rule.id,
-                "barcode": "TOUR-OUT-BOX",
+                "barcode": barcode,
             }
         )
         warehouse = self.env.ref("stock.warehouse0")
         back_room = self.env["stock.location"].create(
             {"name": "Tour back room", "location_id": warehouse.view_location_id.id}
         )
-        lots = self.env["stock.lot"].create(
-            [
-                {"product_id": product.id, "name": name}
-                for name in ("TO00001", "TO00002", "TO00003", "TO00009")
-            ]
-        )
+        lots = self.env["stock.lot"].create([{"product_id": product.id, "name": name} for name in serials])
         self.env["stock.quant"].with_context(inventory_mode=True).create(
             [
                 {
                     "product_id": product.id,
                     "lot_id": lot.id,
-                    "location_id": (back_room if lot.name == "TO00009" else warehouse.lot_stock_id).id,
+                    "location_id": (back_room if lot.name == away else warehouse.lot_stock_id).id,
                     "inventory_quantity": 1,
                 }
                 for lot in lots
             ]
         ).action_apply_inventory()
-        customer = self.env["res.partner"].create({"name": "Tour Customer"})
+        customer = self.env["res.partner"].create({"name": f"Tour {prefix} Customer"})
         order = self.env["sale.order"].create(
             {
                 "partner_id": customer.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})],
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": quantity})],
             }
         )
         order.action_confirm()
-        delivery = order.picking_ids
-        self.assertEqual(len(delivery.move_line_ids), 2, "Odoo reserved two units")
+        self.assertEqual(len(order.picking_ids.move_line_ids), quantity, "Odoo reserved the units")
+        return order, lots
+
+    def test_scan_serials_into_a_delivery_from_a_sale_order(self):
+        order, lots = self._sale_of_units_in_stock(
+            "Tour shipped phone",
+            "TO",
+            ["TO00001", "TO00002", "TO00003", "TO00009"],
+            "TO00009",
+            2,
+            barcode="TOUR-OUT-BOX",
+        )
+        delivery, customer = order.picking_ids, order.partner_id
         self.start_tour(f"/odoo/action-sale.action_orders/{order.id}", "storq_delivery_scan", login="admin")
         self.assertEqual(delivery.state, "done")
         shipped = delivery.move_line_ids.lot_id
@@ -138,55 +146,10 @@ class TestSerialTours(HttpCase):
         self.assertEqual(lots.filtered(lambda lot: lot.name == "TO00009").storq_state, "in_stock")
 
     def test_pick_a_pasted_list_into_a_delivery_from_a_sale_order(self):
-        rule = self.env["storq.serial.format"].create(
-            {
-                "name": "Tour pick tag",
-                "charset": "upper_alnum",
-                "min_length": 7,
-                "max_length": 7,
-                "uppercase": True,
-                "example": "TP00000",
-            }
+        order, lots = self._sale_of_units_in_stock(
+            "Tour picked phone", "TP", ["TP00001", "TP00002", "TP00003", "TP00004", "TP00009"], "TP00009", 3
         )
-        product = self.env["product.product"].create(
-            {
-                "name": "Tour picked phone",
-                "type": "consu",
-                "storq_serial_control": True,
-                "storq_serial_format_id": rule.id,
-            }
-        )
-        warehouse = self.env.ref("stock.warehouse0")
-        back_room = self.env["stock.location"].create(
-            {"name": "Tour back room", "location_id": warehouse.view_location_id.id}
-        )
-        lots = self.env["stock.lot"].create(
-            [
-                {"product_id": product.id, "name": name}
-                for name in ("TP00001", "TP00002", "TP00003", "TP00004", "TP00009")
-            ]
-        )
-        self.env["stock.quant"].with_context(inventory_mode=True).create(
-            [
-                {
-                    "product_id": product.id,
-                    "lot_id": lot.id,
-                    "location_id": (back_room if lot.name == "TP00009" else warehouse.lot_stock_id).id,
-                    "inventory_quantity": 1,
-                }
-                for lot in lots
-            ]
-        ).action_apply_inventory()
-        customer = self.env["res.partner"].create({"name": "Tour Pick Customer"})
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": customer.id,
-                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 3})],
-            }
-        )
-        order.action_confirm()
-        delivery = order.picking_ids
-        self.assertEqual(len(delivery.move_line_ids), 3, "Odoo reserved three units")
+        delivery, customer = order.picking_ids, order.partner_id
         self.start_tour(f"/odoo/action-sale.action_orders/{order.id}", "storq_pick_serials", login="admin")
         self.assertEqual(delivery.state, "done")
         self.assertFalse(order.picking_ids - delivery, "the whole order left: no backorder")
