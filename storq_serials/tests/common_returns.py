@@ -80,6 +80,17 @@ class StorqReturnsCase(StorqSerialsCase):
     def _verdicts(self, wizard):
         return {line.raw_input: (line.status, line.verdict) for line in wizard.line_ids}
 
+    def _standard_return(self, delivery, lots):
+        """Odoo's own return wizard on `delivery`, with `lots` on the return's lines."""
+        form = Form(
+            self.env["stock.return.picking"].with_context(active_id=delivery.id, active_model="stock.picking")
+        )
+        wizard = form.save()
+        wizard.product_return_moves.quantity = len(lots)
+        picking = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self._set_unit_lines(picking.move_ids, [{"lot_id": lot.id, "picked": True} for lot in lots])
+        return picking
+
     def _suspicious(self, lots):
         return self.env["storq.serial.event"].search(
             [("lot_id", "in", lots.ids), ("event_type", "=", "suspicious_return")]

@@ -1,6 +1,5 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form
 from odoo.tests import tagged
 
 from ..models.stock_lot_unit_return import SUSPICIOUS_RETURNS_KEY
@@ -10,17 +9,6 @@ from .common_returns import StorqReturnsCase
 @tagged("post_install", "-at_install")
 class TestReturnValidation(StorqReturnsCase):
     """Any transfer that brings a unit back from a customer is checked when it is validated."""
-
-    def _standard_return(self, delivery, lots):
-        """Odoo's own return wizard on `delivery`, with `lots` on the return's lines."""
-        form = Form(
-            self.env["stock.return.picking"].with_context(active_id=delivery.id, active_model="stock.picking")
-        )
-        wizard = form.save()
-        wizard.product_return_moves.quantity = len(lots)
-        picking = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
-        self._set_unit_lines(picking.move_ids, [{"lot_id": lot.id, "picked": True} for lot in lots])
-        return picking
 
     def _incoming_from_customer(self, product, unit_vals, partner=None):
         """A receipt from the customer location, as an import or an RPC would make it."""
