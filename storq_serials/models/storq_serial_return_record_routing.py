@@ -226,10 +226,16 @@ class StorqSerialReturnRecord(models.Model):
 
     @api.model
     def _create_repair_orders(self, units, location):
-        """One draft repair order per unit, when the Repair app is installed."""
+        """One draft repair order per unit, when the Repair app is installed.
+
+        The unit is repaired where it now is. A unit repaired for its customer stays there once
+        repaired, waiting to be sent back; the others go where the repair operation type puts
+        repaired products (the warehouse's stock by default), sellable again.
+        """
         Repair = self.env["repair.order"]
         vals_list = []
         for unit in units:
+            for_customer = unit.reason.keep_customer_on_repair
             vals = {
                 "product_id": unit.lot.product_id.id,
                 "lot_id": unit.lot.id,
@@ -238,9 +244,11 @@ class StorqSerialReturnRecord(models.Model):
                 "internal_notes": self._event_note(unit),
             }
             if "product_location_src_id" in Repair._fields:
-                vals.update(product_location_src_id=location.id, product_location_dest_id=location.id)
+                vals["product_location_src_id"] = location.id
+                if for_customer:
+                    vals["product_location_dest_id"] = location.id
             if "under_warranty" in Repair._fields:
-                vals["under_warranty"] = unit.reason.keep_customer_on_repair
+                vals["under_warranty"] = for_customer
             vals_list.append(vals)
         repairs = Repair.create(vals_list)
         return dict(zip((unit.lot for unit in units), repairs, strict=True))

@@ -228,20 +228,34 @@ class TestReturnWizard(StorqReturnsCase):
     def test_repair_order_when_the_repair_app_is_installed(self):
         if "repair.order" not in self.env:
             self.skipTest("the Repair app is not installed")
-        lots = self._receive(["RPR0001"])
+        lots = self._receive(["RPR0001", "RPR0002"])
         order = self._sell(self.customer, lots)
         wizard = self._return_wizard(
-            order, ["RPR0001"], default_reason_id=self.reasons["warranty"], default_disposition="repair"
+            order,
+            ["RPR0001", "RPR0002"],
+            default_reason_id=self.reasons["warranty"],
+            default_disposition="repair",
         )
+        wizard.line_ids.filtered(lambda line: line.lot_id == lots[1]).reason_id = self.reasons["defective"]
         records = self.env["storq.serial.return.record"].search(wizard.action_apply()["domain"])
-        repair = records.disposition_ref
-        self.assertEqual(repair._name, "repair.order")
-        self.assertEqual((repair.lot_id, repair.partner_id), (lots, self.customer))
-        self.assertEqual((repair.state, repair.product_id), ("draft", self.laptop))
+        by_lot = {record.lot_id: record.disposition_ref for record in records}
+        warranty, defective = by_lot[lots[0]], by_lot[lots[1]]
+        self.assertEqual(warranty._name, "repair.order")
+        self.assertEqual((warranty.lot_id, warranty.partner_id), (lots[0], self.customer))
+        self.assertEqual((warranty.state, warranty.product_id), ("draft", self.laptop))
         repair_location = self.company.storq_repair_location_id
-        self.assertEqual(repair.product_location_src_id, repair_location, "where the unit now is")
-        self.assertTrue(repair.under_warranty, "a warranty return is repaired for the customer")
-        self.assertEqual(lots.storq_state, "in_repair")
+        self.assertEqual(warranty.product_location_src_id, repair_location, "where the unit now is")
+        self.assertEqual(warranty.product_location_dest_id, repair_location, "then sent back to the customer")
+        self.assertTrue(warranty.under_warranty, "a warranty return is repaired for the customer")
+        self.assertEqual(defective.product_location_src_id, repair_location)
+        self.assertEqual(
+            defective.product_location_dest_id,
+            defective.picking_type_id.default_product_location_dest_id,
+            "a unit that is ours again goes where repaired products go, sellable",
+        )
+        self.assertNotEqual(defective.product_location_dest_id, repair_location)
+        self.assertFalse(defective.under_warranty)
+        self.assertEqual(lots.mapped("storq_state"), ["in_repair", "in_repair"])
         self.assertEqual(lots.storq_location_id, repair_location)
 
     def test_check_is_constant_in_queries(self):
