@@ -304,3 +304,18 @@ class TestDropshipFlow(StorqSerialsCase):
             unit.storq_event_ids.mapped("event_type"),
             ["delivered", "unblocked", "returned_to_vendor", "blocked", "adjusted"],
         )
+
+    def test_checking_typed_units_is_constant_in_queries(self):
+        counts = []
+        for size in (2, 30):
+            _order, _purchase, picking = self._dropship(size)
+            names = [f"DRQ{size:02d}{n:02d}" for n in range(size)]
+            self._create_lots(self.laptop, names[::2])  # half of them are known units
+            self._type_serials(picking, names)
+            lines = picking.move_line_ids
+            self.env.invalidate_all()
+            _ = lines.mapped(lambda line: (line.product_id.storq_serial_control, line.location_dest_id.usage))
+            before = self.cr.sql_log_count
+            lines._storq_check_units_can_leave()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], "looking up the typed units does not grow with them")
