@@ -2,8 +2,9 @@ from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.sql import SQL
 
-# Picking types whose form listens to the scanner.
-SCAN_PICKING_TYPES = ("incoming", "internal", "outgoing")
+# Picking types whose form listens to the scanner ("dropship": Odoo's Dropship app, not a
+# dependency; its units come from the vendor and go straight to the customer).
+SCAN_PICKING_TYPES = ("incoming", "internal", "outgoing", "dropship")
 STOCK_USAGES = ("internal", "transit")
 
 
@@ -14,7 +15,8 @@ class StockPicking(models.Model):
     # Business methods: scanning serials into a transfer
     # ------------------------------------------------------------------
     def storq_scan(self, barcode, context_product_id=False):
-        """Handle one scan from a hardware scanner on this receipt, internal transfer or delivery.
+        """Handle one scan from a hardware scanner on this receipt, internal transfer, delivery
+        or dropship.
 
         A product barcode selects the product whose serials come next; a serial (of that
         product, or carried with its GTIN by a GS1 code) is checked and added at once.
@@ -28,8 +30,8 @@ class StockPicking(models.Model):
         if self.state in ("done", "cancel") or self.picking_type_code not in SCAN_PICKING_TYPES:
             return self._storq_scan_error(
                 self.env._(
-                    "%(transfer)s does not take scans: only receipts, internal transfers and "
-                    "deliveries that are not done or cancelled do.",
+                    "%(transfer)s does not take scans: only receipts, internal transfers, "
+                    "deliveries and dropships that are not done or cancelled do.",
                     transfer=self.display_name,
                 )
             )
@@ -129,10 +131,13 @@ class StockPicking(models.Model):
         )
 
     def _storq_scan_receive(self, product, serial):
-        """Receive the unit `serial` of `product`, unless scanned already or already in stock."""
+        """Receive the unit `serial` of `product`, unless scanned already or already in stock;
+        on a dropship (from the vendor straight to the customer), unless it is blocked."""
         if self._storq_scanned_here(product, serial):
             return self._storq_scan_error(self._storq_scanned_twice_message(serial))
         unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
+        if unit and unit.storq_blocked and self._storq_ships():
+            return self._storq_scan_error(unit._storq_leave_refusal(self.location_id, shipping=True))
         locations = unit._storq_stock_locations()[unit] if unit else None
         if locations:
             return self._storq_scan_error(

@@ -1,4 +1,6 @@
 from odoo import Command
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -157,3 +159,163 @@ class TestDispatchChain(StorqSerialsCase):
         self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True}])
         with self.assertRaisesRegex(Exception, "DR0P5H2 is blocked \\(Vendor recall\\)"):
             picking.button_validate()
+
+
+@tagged("post_install", "-at_install")
+class TestDropshipFlow(StorqSerialsCase):
+    """Odoo's own dropship flow (the `stock_dropshipping` app): sale order, purchase order, then
+    the vendor's units go straight to the customer on a "dropship" transfer.
+
+    The module does not depend on the app: these tests skip when it is not installed (as with
+    `scripts/test.sh`) and run in `scripts/test_odoo_runner.sh`, which installs it.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.route = cls.env.ref("stock_dropshipping.route_drop_shipping", raise_if_not_found=False)
+        if not cls.route:
+            return
+        cls.customer = cls.env["res.partner"].create({"name": "Dropship Customer"})
+        cls.vendor = cls.env["res.partner"].create({"name": "Dropship Vendor"})
+        cls.laptop.write(
+            {
+                "route_ids": [Command.link(cls.route.id)],
+                "seller_ids": [Command.create({"partner_id": cls.vendor.id, "price": 500.0})],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        if not self.route:
+            self.skipTest("the Dropship app (stock_dropshipping) is not installed")
+
+    def _dropship(self, quantity):
+        """(sale order, purchase order, dropship transfer) of `quantity` laptops, both orders
+        confirmed as a salesperson and a buyer would."""
+        order = self._sale(self.customer, self.laptop, quantity)
+        purchase = order.order_line.purchase_line_ids.order_id
+        self.assertEqual(len(purchase), 1, "confirming the sale creates the request for quotation")
+        self.assertEqual((purchase.partner_id, purchase.dest_address_id), (self.vendor, self.customer))
+        purchase.button_confirm()
+        picking = purchase.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.picking_type_code, "dropship")
+        self.assertEqual(
+            (picking.location_id, picking.location_dest_id), (self.supplier_location, self.customer_location)
+        )
+        self.assertEqual(picking.move_ids.sale_line_id, order.order_line)
+        self.assertIn(picking, order.picking_ids)
+        return order, purchase, picking
+
+    def _type_serials(self, picking, serials):
+        """Type the vendor's serials on the transfer's empty lines, as in the detailed operations."""
+        lines = picking.move_line_ids.filtered(lambda line: not line.lot_id and not line.lot_name)
+        for line, serial in zip(lines, serials, strict=False):
+            line.write({"lot_name": serial, "picked": True})
+
+    def test_dropship_delivers_the_vendor_units_to_the_customer(self):
+        order, purchase, picking = self._dropship(2)
+        # One unit scanned from the vendor's box, the other typed from the vendor's list.
+        result = picking.storq_scan("dr0p5h1", self.laptop.id)
+        self.assertEqual(result["status"], "ok", result)
+        self.assertEqual((result["scanned"], result["expected"]), (1, 2))
+        self._type_serials(picking, ["s/n: dr0p5h2"])
+        self.assertEqual(sorted(picking.move_line_ids.mapped("lot_name")), ["DR0P5H1", "DR0P5H2"])
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        units = picking.move_line_ids.lot_id
+        self.assertEqual(sorted(units.mapped("name")), ["DR0P5H1", "DR0P5H2"])
+        for unit in units:
+            self.assertEqual(
+                (unit.storq_supplier_id, unit.storq_purchase_id, unit.storq_receipt_picking_id),
+                (self.vendor, purchase, picking),
+            )
+            self.assertEqual(unit.storq_received_date, picking.date_done)
+            self.assertEqual(
+                (unit.storq_state, unit.storq_partner_id, unit.storq_sale_line_id, unit.storq_sale_id),
+                ("delivered", self.customer, order.order_line, order),
+            )
+            self.assertEqual(
+                (unit.storq_delivery_picking_id, unit.storq_delivered_date), (picking, picking.date_done)
+            )
+            self.assertFalse(unit.storq_location_id)
+            event = unit.storq_event_ids
+            self.assertEqual(event.mapped("event_type"), ["delivered"])
+            self.assertEqual(
+                (event.partner_id, event.location_id, event.location_dest_id, event.document_ref),
+                (self.customer, picking.location_id, self.customer_location, picking),
+            )
+        self.assertEqual(order.storq_unit_count, 2)
+        self.assertEqual(self.customer.storq_unit_count, 2)
+        self.assertEqual(purchase.order_line.qty_received, 2)
+        self.assertEqual(order.order_line.qty_delivered, 2)
+
+    def test_format_rules_hold_on_a_dropship(self):
+        _order, _purchase, picking = self._dropship(1)
+        refused = picking.storq_scan("DR0P", self.laptop.id)
+        self.assertEqual(refused["status"], "error")
+        self.assertIn("DR0P", refused["message"])
+        self.assertFalse(picking.move_line_ids.filtered("lot_name"), "a refused scan writes nothing")
+        with self.assertRaisesRegex(ValidationError, "Test laptop, serial DR0P"):
+            self._type_serials(picking, ["DR0P"])
+
+    def test_blocked_unit_cannot_be_dropshipped_again(self):
+        # A recalled unit goes back to its vendor, who then ships it straight to a customer.
+        unit = self._stock_units(self.laptop, ["DR0P5H3"])
+        unit._storq_block("Vendor recall")
+        to_vendor = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.env.ref("stock.picking_type_out").id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.supplier_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.laptop.name,
+                            "product_id": self.laptop.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.supplier_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        to_vendor.action_confirm()
+        self.assertEqual(to_vendor.storq_scan("DR0P5H3", self.laptop.id)["status"], "ok")
+        to_vendor.button_validate()
+        self.assertEqual(unit.storq_state, "returned_to_vendor")
+        _order, _purchase, picking = self._dropship(1)
+        refused = picking.storq_scan("DR0P5H3", self.laptop.id)
+        self.assertEqual(refused["status"], "error")
+        self.assertIn("DR0P5H3 is blocked (Vendor recall)", refused["message"])
+        # Typed from the vendor's list, the serial names the blocked unit: validation refuses it.
+        self._type_serials(picking, ["DR0P5H3"])
+        with self.assertRaisesRegex(UserError, "DR0P5H3 is blocked \\(Vendor recall\\)"):
+            picking.button_validate()
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(unit.storq_state, "returned_to_vendor")
+        unit._storq_unblock(note="Repaired by the vendor")
+        picking.button_validate()
+        self.assertEqual(picking.move_line_ids.lot_id, unit, "the known unit, not a new one")
+        self.assertEqual((unit.storq_state, unit.storq_partner_id), ("delivered", self.customer))
+        self.assertEqual(
+            unit.storq_event_ids.mapped("event_type"),
+            ["delivered", "unblocked", "returned_to_vendor", "blocked", "adjusted"],
+        )
+
+    def test_checking_typed_units_is_constant_in_queries(self):
+        counts = []
+        for size in (2, 30):
+            _order, _purchase, picking = self._dropship(size)
+            names = [f"DRQ{size:02d}{n:02d}" for n in range(size)]
+            self._create_lots(self.laptop, names[::2])  # half of them are known units
+            self._type_serials(picking, names)
+            lines = picking.move_line_ids
+            self.env.invalidate_all()
+            _ = lines.mapped(lambda line: (line.product_id.storq_serial_control, line.location_dest_id.usage))
+            before = self.cr.sql_log_count
+            lines._storq_check_units_can_leave()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], "looking up the typed units does not grow with them")

@@ -58,7 +58,11 @@ class TestDockerCompose(BaseCase):
         tests = self.services["tests"]
         script = " ".join(tests["command"])
         self.assertIn("dropdb --if-exists", script)
-        self.assertIn("--init=storq_serials,repair", script, "the repair-order path runs too")
+        self.assertIn(
+            "--init=storq_serials,repair,stock_dropshipping",
+            script,
+            "the repair-order path and Odoo's real dropship flow run too",
+        )
         self.assertIn("--test-enable", script)
         self.assertIn("--test-tags=/storq_serials", script)
         self.assertIn("--stop-after-init", script)
