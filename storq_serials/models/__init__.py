@@ -11,6 +11,7 @@ from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
 from . import stock_move_line_dispatch
+from . import stock_move_line_receipt
 from . import stock_move_line_return
 from . import stock_picking
 from . import stock_picking_pick

@@ -233,6 +233,17 @@ class StockLot(models.Model):
         build = messages.get(state)
         return build() if build else self.env._("%(serial)s is not in stock", serial=serial)
 
+    def _storq_in_stock_refusal(self, stock_locations=None):
+        """Why the unit cannot arrive from outside our stock (a vendor, production, a count): it
+        is in stock already, at `stock_locations`. The scan and the validation both say this."""
+        self.ensure_one()
+        return self.env._(
+            "%(situation)s: the unit of %(product)s is already in stock, and the same unit "
+            "cannot be received twice. Check the label.",
+            situation=self._storq_situation(stock_locations),
+            product=self.product_id.display_name,
+        )
+
     def _storq_leave_refusal(self, location, shipping=False, exact=False, stock_locations=None):
         """Why the unit cannot leave `location` now, or False when it can.
 

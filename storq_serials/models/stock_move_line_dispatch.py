@@ -39,12 +39,17 @@ class StockMoveLine(models.Model):
         """{line: its unit} for lines that go to a customer with a typed serial of a known unit
         (a dropship's units come from the vendor by name): Odoo gives them that unit when they
         are done. 1 query whatever the number of lines."""
-        lines = self.filtered(
-            lambda line: line.product_id.storq_serial_control
-            and not line.lot_id
-            and line.lot_name
-            and line.location_dest_id.usage == "customer"
+        return self.filtered(
+            lambda line: line.location_dest_id.usage == "customer"
             and not float_is_zero(line.quantity, precision_rounding=line.product_uom_id.rounding)
+        )._storq_named_units()
+
+    def _storq_named_units(self):
+        """{line: its unit} for the lines of serial-controlled products with a typed serial of a
+        known unit and no unit yet: the unit Odoo gives them when they are done (the lot of that
+        name of the product, in the line's company or shared). 1 query whatever their number."""
+        lines = self.filtered(
+            lambda line: line.product_id.storq_serial_control and not line.lot_id and line.lot_name
         )
         if not lines:
             return {}

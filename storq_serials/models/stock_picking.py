@@ -140,14 +140,7 @@ class StockPicking(models.Model):
             return self._storq_scan_error(unit._storq_leave_refusal(self.location_id, shipping=True))
         locations = unit._storq_stock_locations()[unit] if unit else None
         if locations:
-            return self._storq_scan_error(
-                self.env._(
-                    "%(situation)s: the unit of %(product)s is already in stock, and the same unit "
-                    "cannot be received twice. Check the label.",
-                    situation=unit._storq_situation(locations),
-                    product=product.display_name,
-                ),
-            )
+            return self._storq_scan_error(unit._storq_in_stock_refusal(locations))
         self._storq_confirm_for_scan()
         moves = self._storq_scan_moves(product)
         vals = {"lot_name": serial, "quantity": 1, "picked": True}

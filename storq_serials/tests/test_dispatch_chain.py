@@ -319,3 +319,56 @@ class TestDropshipFlow(StorqSerialsCase):
             lines._storq_check_units_can_leave()
             counts.append(self.cr.sql_log_count - before)
         self.assertEqual(counts[0], counts[1], "looking up the typed units does not grow with them")
+
+    def test_unit_in_stock_cannot_be_dropshipped_typed_or_chosen(self):
+        warehouse2 = self.env["stock.warehouse"].create({"name": "Dropship second warehouse", "code": "DWH2"})
+        in_wh2 = self._stock_units(self.laptop, ["DR0P5H4"], warehouse2.lot_stock_id)
+        in_wh = self._stock_units(self.laptop, ["DR0P5H5"])
+        returned = self._stock_units(self.laptop, ["DR0P5H6"])
+        to_vendor = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.env.ref("stock.picking_type_out").id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.supplier_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": self.laptop.name,
+                            "product_id": self.laptop.id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.supplier_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        to_vendor.action_confirm()
+        self.assertEqual(to_vendor.storq_scan("DR0P5H6", self.laptop.id)["status"], "ok")
+        to_vendor.button_validate()
+        self.assertEqual(returned.storq_state, "returned_to_vendor")
+        _order, _purchase, picking = self._dropship(2)
+        self._type_serials(picking, ["DR0P5H4"])
+        picking.move_line_ids.filtered(lambda line: not line.lot_name).write(
+            {"lot_id": in_wh.id, "picked": True}
+        )
+        with self.assertRaises(UserError) as refusal:
+            picking.button_validate()
+        message = str(refusal.exception)
+        self.assertIn(
+            "DR0P5H4 is at DWH2/Stock: the unit of [LAPTOP-1] Test laptop is already in stock", message
+        )
+        self.assertIn(
+            "DR0P5H5 is at WH/Stock: the unit of [LAPTOP-1] Test laptop is already in stock", message
+        )
+        self.assertEqual(picking.state, "assigned")
+        # The unit returned to its vendor comes back from the vendor: accepted, with a new one.
+        picking.move_line_ids.write({"lot_id": False, "lot_name": False})
+        self._type_serials(picking, ["DR0P5H6", "DR0P5H7"])
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertIn(returned, picking.move_line_ids.lot_id)
+        self.assertEqual(
+            (returned.storq_state, in_wh2.storq_state, in_wh.storq_state),
+            ("delivered", "in_stock", "in_stock"),
+        )
