@@ -35,8 +35,15 @@ class StockMoveLine(models.Model):
     def _storq_return_claim(self, lot):
         """(lot, customer, order, delivery) that a customer return line claims for its unit."""
         move = self.move_id
-        partner = self.picking_id.partner_id or move.partner_id
         origin = move.origin_returned_move_id
+        if origin.picking_code == "dropship":
+            # A dropship's partner is its vendor, and its return may keep it: the customer who
+            # got the units is on the dropship's moves, as on the unit record.
+            partner = origin.partner_id or move.partner_id
+        elif self.picking_code == "dropship":
+            partner = move.partner_id or self.picking_id.partner_id
+        else:
+            partner = self.picking_id.partner_id or move.partner_id
         order = move.sale_line_id.order_id or origin.sale_line_id.order_id
         delivery = origin.picking_id if origin and not order else self.env["stock.picking"]
         return lot, partner, order, delivery

@@ -66,8 +66,19 @@ class StorqSerialReturnRecord(models.Model):
 
     @api.model
     def _prepare_return_picking_vals(self, delivery, customer, company, sale):
-        warehouse = delivery.picking_type_id.warehouse_id or self._get_warehouse(company)
-        picking_type = delivery.picking_type_id.return_picking_type_id or warehouse.in_type_id
+        """A receipt from the customer into the warehouse that delivered the units.
+
+        A dropship (Odoo's Dropship app) belongs to no warehouse and its own return goes back
+        to the vendor: its units come back to the order's warehouse, with that warehouse's
+        receipt type (or the delivery's return type when it is a receipt)."""
+        warehouse = (
+            delivery.picking_type_id.warehouse_id
+            or sale.warehouse_id.filtered(lambda order_warehouse: order_warehouse.company_id == company)
+            or self._get_warehouse(company)
+        )
+        picking_type = delivery.picking_type_id.return_picking_type_id
+        if picking_type.code != "incoming":
+            picking_type = warehouse.in_type_id
         destination = picking_type.default_location_dest_id
         if destination.usage != "internal":
             destination = warehouse.lot_stock_id

@@ -8,6 +8,7 @@ from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
+from . import test_return_dropship
 from . import test_return_report
 from . import test_return_routing
 from . import test_return_security

@@ -1,6 +1,8 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..models.stock_lot_unit_return import SUSPICIOUS_RETURNS_KEY
 from .common import StorqSerialsCase
 
 
@@ -95,3 +97,20 @@ class StorqReturnsCase(StorqSerialsCase):
         return self.env["storq.serial.event"].search(
             [("lot_id", "in", lots.ids), ("event_type", "=", "suspicious_return")]
         )
+
+    def _validate_refused(self, picking):
+        """Validate, expecting a refusal; return its message once the refused attempts are logged.
+
+        The attempts are written when the refused transaction ends; a test transaction never
+        ends, so they are written here as the hook would.
+        """
+        with self.assertRaises(UserError) as refusal:
+            picking.button_validate()
+        self._write_pending_suspicious_returns()
+        return str(refusal.exception)
+
+    def _write_pending_suspicious_returns(self):
+        pending = self.env.cr.postrollback.data.get(SUSPICIOUS_RETURNS_KEY, [])
+        self.env["stock.lot"]._storq_log_suspicious_returns(list(pending))
+        pending.clear()  # nothing left for the hook when the test cursor closes
+        self.env.invalidate_all()

@@ -1,5 +1,4 @@
 from odoo import Command
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.stock_lot_unit_return import SUSPICIOUS_RETURNS_KEY
@@ -34,23 +33,6 @@ class TestReturnValidation(StorqReturnsCase):
         picking.action_confirm()
         self._set_unit_lines(picking.move_ids, [dict(vals, picked=True) for vals in unit_vals])
         return picking
-
-    def _validate_refused(self, picking):
-        """Validate, expecting a refusal; return its message once the refused attempts are logged.
-
-        The attempts are written when the refused transaction ends; a test transaction never
-        ends, so they are written here as the hook would.
-        """
-        with self.assertRaises(UserError) as refusal:
-            picking.button_validate()
-        self._write_pending_suspicious_returns()
-        return str(refusal.exception)
-
-    def _write_pending_suspicious_returns(self):
-        pending = self.env.cr.postrollback.data.get(SUSPICIOUS_RETURNS_KEY, [])
-        self.env["stock.lot"]._storq_log_suspicious_returns(list(pending))
-        pending.clear()  # nothing left for the hook when the test cursor closes
-        self.env.invalidate_all()
 
     def test_standard_return_of_the_unit_sold_is_accepted(self):
         lots = self._receive(["STD0001", "STD0002"])

@@ -11,11 +11,16 @@ from ..tools.errors import SerialValidationError
 from ..tools.format_rule import DEFAULT_RULE
 from ..tools.serial_input import split_pasted
 
+# Transfers a return starts from: deliveries, and dropships (Odoo's Dropship app, optional:
+# the vendor ships the units straight to our customer).
+DELIVERY_TYPES = ("outgoing", "dropship")
+
 
 class StorqSerialReturn(models.TransientModel):
     """Take units back from a customer: scan the serials, check each is the unit sold, route it.
 
-    Started from a customer, a sale order or a done delivery. "Check" gives every serial its
+    Started from a customer, a sale order or a done delivery (or dropship: the units went from
+    the vendor straight to the customer, who sends them back to us). "Check" gives every serial its
     verdict in a number of queries that does not grow with the serials, and records refused
     attempts on existing units as suspicious returns. "Apply" hands the accepted units to
     `storq.serial.return.record._return_units`, which receives them with real return transfers
@@ -34,7 +39,11 @@ class StorqSerialReturn(models.TransientModel):
     partner_id = fields.Many2one("res.partner", "Customer", help="The customer returning the units.")
     sale_id = fields.Many2one("sale.order", "Sale order", check_company=True)
     picking_id = fields.Many2one(
-        "stock.picking", "Delivery", check_company=True, domain="[('picking_type_code', '=', 'outgoing')]"
+        "stock.picking",
+        "Delivery",
+        check_company=True,
+        domain="[('picking_type_code', 'in', ('outgoing', 'dropship'))]",
+        help="The delivery, or the dropship of Odoo's Dropship app, that shipped the units.",
     )
     serial_text = fields.Text("Serials", help="One serial per line, as scanned or typed.")
     default_reason_id = fields.Many2one("storq.return.reason", "Reason")
@@ -62,17 +71,17 @@ class StorqSerialReturn(models.TransientModel):
             values.update(sale_id=order.id, partner_id=order.partner_id.id, company_id=order.company_id.id)
         elif model == "stock.picking":
             picking = self.env["stock.picking"].browse(record_id)
-            if picking.picking_type_code != "outgoing" or picking.state != "done":
+            if picking.picking_type_code not in DELIVERY_TYPES or picking.state != "done":
                 raise UserError(
                     self.env._(
-                        "%(transfer)s is not a done delivery: returns start from a delivery that "
-                        "was shipped, its order or its customer.",
+                        "%(transfer)s is not a done delivery: returns start from a delivery (or "
+                        "a dropship) that was shipped, its order or its customer.",
                         transfer=picking.display_name,
                     )
                 )
             values.update(
                 picking_id=picking.id,
-                partner_id=picking.partner_id.id,
+                partner_id=self._delivered_customer(picking).id,
                 sale_id=picking.sale_id.id,
                 company_id=picking.company_id.id,
             )
@@ -148,6 +157,17 @@ class StorqSerialReturn(models.TransientModel):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    @api.model
+    def _delivered_customer(self, picking):
+        """The customer `picking` delivered its units to.
+
+        A dropship's partner is the vendor: its customer is on its moves (the order's delivery
+        address, which the unit record keeps), or the order's."""
+        if picking.picking_type_code == "dropship":
+            order = picking.sale_id
+            return picking.move_ids.partner_id[:1] or order.partner_shipping_id or order.partner_id
+        return picking.partner_id
+
     def _storq_wizard_title(self):
         return self.env._("Return Units")
 
