@@ -108,6 +108,37 @@ class StorqSerialsCase(TransactionCase):
             self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         return picking
 
+    def _to_vendor(self, product, count):
+        """A confirmed transfer of `count` units of `product` from WH/Stock back to the vendor."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.env.ref("stock.picking_type_out").id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.supplier_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": count,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.supplier_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        return picking
+
+    def _return_to_vendor(self, units):
+        """Send `units`, in WH/Stock, back to their vendor."""
+        picking = self._to_vendor(units.product_id, len(units))
+        self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True} for unit in units])
+        picking.button_validate()
+        self.assertEqual(set(units.mapped("storq_state")), {"returned_to_vendor"})
+        return picking
+
     @classmethod
     def _stock_units(cls, product, names, location=None):
         """Units `names` of `product` put in stock by an inventory adjustment (a real move, so

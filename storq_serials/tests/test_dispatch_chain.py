@@ -269,25 +269,7 @@ class TestDropshipFlow(StorqSerialsCase):
         # A recalled unit goes back to its vendor, who then ships it straight to a customer.
         unit = self._stock_units(self.laptop, ["DR0P5H3"])
         unit._storq_block("Vendor recall")
-        to_vendor = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.env.ref("stock.picking_type_out").id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.supplier_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.supplier_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        to_vendor.action_confirm()
+        to_vendor = self._to_vendor(self.laptop, 1)
         self.assertEqual(to_vendor.storq_scan("DR0P5H3", self.laptop.id)["status"], "ok")
         to_vendor.button_validate()
         self.assertEqual(unit.storq_state, "returned_to_vendor")
@@ -330,25 +312,7 @@ class TestDropshipFlow(StorqSerialsCase):
         in_wh2 = self._stock_units(self.laptop, ["DR0P5H4"], warehouse2.lot_stock_id)
         in_wh = self._stock_units(self.laptop, ["DR0P5H5"])
         returned = self._stock_units(self.laptop, ["DR0P5H6"])
-        to_vendor = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.env.ref("stock.picking_type_out").id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.supplier_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.supplier_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        to_vendor.action_confirm()
+        to_vendor = self._to_vendor(self.laptop, 1)
         self.assertEqual(to_vendor.storq_scan("DR0P5H6", self.laptop.id)["status"], "ok")
         to_vendor.button_validate()
         self.assertEqual(returned.storq_state, "returned_to_vendor")

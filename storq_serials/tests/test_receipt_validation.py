@@ -28,30 +28,6 @@ class TestReceiptValidation(StorqSerialsCase):
         cls.warehouse2 = cls.env["stock.warehouse"].create({"name": "Test second warehouse", "code": "TWH2"})
         cls.stock2 = cls.warehouse2.lot_stock_id
 
-    def _return_to_vendor(self, units):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.env.ref("stock.picking_type_out").id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.supplier_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": len(units),
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.supplier_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True} for unit in units])
-        picking.button_validate()
-        self.assertEqual(set(units.mapped("storq_state")), {"returned_to_vendor"})
-
     def _assert_refused(self, picking, *expected):
         lots_before = self.Lot.search_count([])
         with self.assertRaises(UserError) as refusal:

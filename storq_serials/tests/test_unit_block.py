@@ -107,29 +107,7 @@ class TestUnitBlock(StorqSerialsCase):
 
     def test_blocked_unit_goes_back_to_its_vendor(self):
         self.units[0]._storq_block("Vendor recall")
-        out_type = self.env.ref("stock.warehouse0").out_type_id
-        to_vendor = self.env["stock.picking"].create(
-            {
-                "picking_type_id": out_type.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.supplier_location.id,
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.supplier_location.id,
-                        },
-                    )
-                ],
-            }
-        )
-        to_vendor.action_confirm()
+        to_vendor = self._to_vendor(self.laptop, 1)
         result = to_vendor.storq_scan(self.units[0].name, self.laptop.id)
         self.assertEqual(result["status"], "ok", result)
         to_vendor.button_validate()
