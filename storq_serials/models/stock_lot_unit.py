@@ -210,11 +210,11 @@ class StockLot(models.Model):
             stock_locations = self._storq_stock_locations()[self]
         serial = self.name
         state = self.storq_state
-        if stock_locations or state == "in_stock":
+        if stock_locations:
             return self.env._(
                 "%(serial)s is at %(location)s",
                 serial=serial,
-                location=", ".join(stock_locations.mapped("display_name")) or "-",
+                location=", ".join(stock_locations.mapped("display_name")),
             )
         if state == "delivered":
             when = self.storq_delivered_date

@@ -86,6 +86,17 @@ class TestUnitRecord(StorqSerialsCase):
         self.assertEqual(lots[0].storq_event_ids[0].document_ref, move_to_shelf)
         self.assertEqual(lots[0].storq_receipt_picking_id, receipt, "the origin stays")
 
+    def test_situation_names_where_the_unit_is_or_that_it_is_not_in_stock(self):
+        _order, _receipt, lots = self._purchase_and_receive(["SIT0001", "SIT0002"])
+        self._transfer(lots[:1], self.stock_location, self.shelf)
+        self.assertEqual(lots[0]._storq_situation(), f"SIT0001 is at {self.shelf.display_name}")
+        # A unit whose record says in stock but that no location holds (consumed by a
+        # manufacturing order, say) is not said to be "at" anywhere.
+        self.env["stock.quant"].search([("lot_id", "=", lots[1].id)]).sudo().unlink()
+        lots[1].storq_location_id = False
+        self.assertEqual(lots[1].storq_state, "in_stock")
+        self.assertEqual(lots[1]._storq_situation(), "SIT0002 is not in stock")
+
     def test_delivery_scrap_and_count_loss_set_the_state(self):
         _order, _receipt, lots = self._purchase_and_receive(["EE33FF1", "EE33FF2", "EE33FF3"])
         self._transfer(
