@@ -4,7 +4,7 @@
 # Odoo's Repair and Dropship (stock_dropshipping) apps are installed alongside: both stay optional
 # for the module (not in its manifest's depends), and scripts/test.sh covers the paths without
 # them, so this run covers the return wizard's repair orders and Odoo's real dropship flow and its
-# returns — and fails if any of those tests was skipped.
+# returns and Bulk Serial Entry on a dropship — and fails if any of those tests was skipped.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"
@@ -14,6 +14,7 @@ db=${STORQ_RUNNER_DB:-storq_runner}
 repair_test=TestReturnWizard.test_repair_order_when_the_repair_app_is_installed
 dropship_test=TestDropshipFlow.test_dropship_delivers_the_vendor_units_to_the_customer
 dropship_return_test=TestDropshipReturn.test_dropship_units_come_back_into_stock_with_the_wizard
+dropship_bulk_test=TestBulkEntryDropship.test_bulk_entry_on_a_dropship_delivers_the_vendor_units
 # STORQ_RUNNER_LOG=file keeps the runner's whole log there.
 log=${STORQ_RUNNER_LOG:-$(mktemp)}
 keep_log=${STORQ_RUNNER_LOG:+1}
@@ -22,7 +23,7 @@ dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "$db"
 echo "== installing storq_serials, repair and stock_dropshipping without demo data into $db and running storq_serials' tests with Odoo's runner"
 "$here/odoo.sh" -d "$db" -i storq_serials,repair,stock_dropshipping --without-demo=all --test-enable --test-tags /storq_serials \
     --stop-after-init --http-port="${STORQ_RUNNER_HTTP_PORT:-8170}" --log-level=test 2>&1 | tee "$log" \
-    | grep -E "(ERROR|FAIL|CRITICAL|Ran [0-9]+ tests|tests? .* (passed|failed)|odoo.tests.stats|skipped ($repair_test|$dropship_test|$dropship_return_test))" || true
+    | grep -E "(ERROR|FAIL|CRITICAL|Ran [0-9]+ tests|tests? .* (passed|failed)|odoo.tests.stats|skipped ($repair_test|$dropship_test|$dropship_return_test|$dropship_bulk_test))" || true
 # Odoo exits 0 even when tests fail: a failing test logs an ERROR line.
 if grep -qE " (ERROR|CRITICAL) " "$log"; then
     echo "Odoo's runner reported errors (see above)" >&2
@@ -43,3 +44,4 @@ require_run() {  # require_run TEST APP
 require_run "$repair_test" Repair
 require_run "$dropship_test" Dropship
 require_run "$dropship_return_test" Dropship
+require_run "$dropship_bulk_test" Dropship

@@ -1,11 +1,15 @@
 import base64
+from types import SimpleNamespace
 from unittest.mock import patch
+
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
@@ -107,8 +111,11 @@ class TestBulkEntry(StorqSerialsCase):
         self.assertIn(code_owner.display_name, reasons[3])
         self.assertIn("entered twice (lines 4 and 5)", reasons[5])
         self.assertIn(f"already on {picking.display_name}", reasons[6])
-        self.assertIn("already known in stock", reasons[7])
-        self.assertIn(self.stock_location.display_name, reasons[7])
+        self.assertIn(
+            f"{imei(800)} is at {self.stock_location.display_name}: the unit of {self.phone.display_name} "
+            "is already in stock",
+            reasons[7],
+        )
         self.assertIn("1234 has 4 characters", reasons[8])
         self.assertEqual(entry.summary, "2 good, 6 refused")
 
@@ -170,7 +177,7 @@ class TestBulkEntry(StorqSerialsCase):
         entry = self._checked(move, serial_text=f"{imei(1)}\n{imei(2)}")
         lot = self._create_lots(self.phone, [imei(2)])
         self.env["stock.quant"]._update_available_quantity(self.phone, self.stock_location, 1, lot_id=lot)
-        with self.assertRaisesRegex(UserError, "already known in stock"):
+        with self.assertRaisesRegex(UserError, "is already in stock"):
             entry.action_apply()
 
     def test_apply_checks_each_serial_once(self):
@@ -353,8 +360,7 @@ class TestBulkEntry(StorqSerialsCase):
         entry.action_check()
         self.assertEqual(entry.line_ids.mapped("status"), ["error", "ok"])
         self.assertIn(
-            f"the unit is in {self.stock_location.display_name} of {self.company.name}",
-            entry.line_ids[0].reason,
+            f"{imei(800)} is at {self.stock_location.display_name}: the unit of", entry.line_ids[0].reason
         )
         with Form(entry) as wizard:
             wizard.apply_policy = "good_only"
@@ -398,3 +404,167 @@ class TestBulkEntry(StorqSerialsCase):
         self.assertEqual(
             counts[10], counts[1000], f"(check, apply) queries for 10 and 1000 serials: {counts}"
         )
+
+    def test_refusing_known_units_takes_the_same_queries_for_3_or_30(self):
+        """Units in stock are refused with where they are, in a number of queries that does not
+        grow with them (half with a unit record, half found by their quants only)."""
+        Quant = self.env["stock.quant"]
+        counts = {}
+        for size, start in ((1, 1900), (3, 2000), (30, 3000)):  # the first run warms up
+            serials = [imei(n) for n in range(start, start + size)]
+            self._stock_units(self.phone, serials[::2])
+            for lot in self._create_lots(self.phone, serials[1::2]):
+                Quant._update_available_quantity(self.phone, self.stock_location, 1, lot_id=lot)
+            move = self._receipt(self.phone, [], quantity=size).move_ids
+            entry = self._entry(move, serial_text="\n".join(serials))
+            with (
+                patch("odoo.models.INSERT_BATCH_SIZE", 100_000),
+                patch("odoo.models.UPDATE_BATCH_SIZE", 100_000),
+            ):
+                counts[size] = self._count(entry.action_check)
+            self.assertEqual(set(entry.line_ids.mapped("status")), {"error"})
+            self.assertIn("is already in stock", entry.line_ids[-1].reason)
+        self.assertEqual(counts[3], counts[30], f"check queries for 3 and 30 units in stock: {counts}")
+
+
+@tagged("post_install", "-at_install")
+class TestBulkEntryDropship(StorqSerialsCase):
+    """Bulk Serial Entry on a dropship of Odoo's Dropship app (`stock_dropshipping`): the vendor's
+    list of the units it ships straight to the customer is pasted on the dropship.
+
+    The module does not depend on the app: these tests skip when it is not installed (as with
+    `scripts/test.sh`) and run in `scripts/test_odoo_runner.sh`, which installs it.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.route = cls.env.ref("stock_dropshipping.route_drop_shipping", raise_if_not_found=False)
+        if not cls.route:
+            return
+        cls.customer = cls.env["res.partner"].create({"name": "Bulk Dropship Customer"})
+        cls.vendor = cls.env["res.partner"].create({"name": "Bulk Dropship Vendor"})
+        cls.laptop.write(
+            {
+                "route_ids": [Command.link(cls.route.id)],
+                "seller_ids": [Command.create({"partner_id": cls.vendor.id, "price": 500.0})],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        if not self.route:
+            self.skipTest("the Dropship app (stock_dropshipping) is not installed")
+
+    def _dropship(self, quantity):
+        """(sale order, purchase order, dropship transfer) of `quantity` laptops."""
+        order = self._sale(self.customer, self.laptop, quantity)
+        purchase = order.order_line.purchase_line_ids.order_id
+        purchase.button_confirm()
+        picking = purchase.picking_ids
+        self.assertEqual(picking.picking_type_code, "dropship")
+        self.assertEqual(
+            (picking.location_id, picking.location_dest_id), (self.supplier_location, self.customer_location)
+        )
+        return order, purchase, picking
+
+    def _paste(self, picking, serials, **values):
+        """Bulk Serial Entry opened from the transfer's header, the vendor's list pasted, checked."""
+        context = {"active_model": "stock.picking", "active_id": picking.id, "active_ids": picking.ids}
+        form = Form(self.env["storq.serial.bulk.entry"].with_context(**context))
+        form.serial_text = "\n".join(serials)
+        for name, value in values.items():
+            setattr(form, name, value)
+        entry = form.save()
+        entry.action_check()
+        return entry
+
+    def _bulk_buttons_visible(self, picking):
+        """(header button, line button) of Bulk Serial Entry shown on `picking`'s form, from the
+        buttons' `invisible` expressions in the form view."""
+        action = self.env.ref("storq_serials.storq_serial_bulk_entry_action")
+        arch = etree.fromstring(picking.get_views([(False, "form")])["views"]["form"]["arch"])
+        buttons = arch.xpath(f"//button[@name='{action.id}']")
+        self.assertEqual(len(buttons), 2, "one button in the header, one on each product line")
+        move = picking.move_ids[:1]
+        header = dict(picking.read(["picking_type_code", "state", "has_tracking"])[0])
+        line = dict(move.read(["has_tracking", "state"])[0], parent=SimpleNamespace(**header))
+        visible = []
+        for button in buttons:
+            values = line if button.xpath("ancestor::field[@name='move_ids_without_package']") else header
+            visible.append(not safe_eval(button.get("invisible"), dict(values)))
+        return tuple(visible)
+
+    def test_bulk_entry_on_a_dropship_delivers_the_vendor_units(self):
+        order, purchase, picking = self._dropship(3)
+        serials = ["BDS0001", "BDS0002", "s/n: bds0003"]
+        entry = self._paste(picking, serials)
+        self.assertEqual((entry.picking_id, entry.move_id), (picking, picking.move_ids))
+        self.assertEqual(
+            [(line.serial, line.status) for line in entry.line_ids],
+            [("BDS0001", "ok"), ("BDS0002", "ok"), ("BDS0003", "ok")],
+        )
+        entry.action_apply()
+        self.assertEqual(sorted(picking.move_line_ids.mapped("lot_name")), ["BDS0001", "BDS0002", "BDS0003"])
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        units = picking.move_line_ids.lot_id
+        self.assertEqual(sorted(units.mapped("name")), ["BDS0001", "BDS0002", "BDS0003"])
+        for unit in units:
+            self.assertEqual(
+                (unit.storq_supplier_id, unit.storq_purchase_id, unit.storq_receipt_picking_id),
+                (self.vendor, purchase, picking),
+            )
+            self.assertEqual(
+                (unit.storq_state, unit.storq_partner_id, unit.storq_sale_id, unit.storq_delivery_picking_id),
+                ("delivered", self.customer, order, picking),
+            )
+        self.assertEqual(order.order_line.qty_delivered, 3)
+
+    def test_bulk_entry_buttons_show_on_receipts_and_dropships_only(self):
+        _order, _purchase, dropship = self._dropship(1)
+        self.assertEqual(self._bulk_buttons_visible(dropship), (True, True))
+        self.assertEqual(self._bulk_buttons_visible(self._receipt(self.laptop, [], quantity=1)), (True, True))
+        delivery = self._to_vendor(self.laptop, 1)
+        self.assertEqual(self._bulk_buttons_visible(delivery), (False, False))
+        with self.assertRaisesRegex(UserError, "is neither a receipt nor a dropship"):
+            Form(
+                self.env["storq.serial.bulk.entry"].with_context(
+                    active_model="stock.move", active_id=delivery.move_ids.id
+                )
+            )
+
+    def test_bulk_entry_refusals_on_a_dropship_match_the_scan(self):
+        """Units in our stock and blocked units are refused as the scan and the validation
+        refuse them; a unit returned to its vendor may come back through a dropship."""
+        in_stock = self._stock_units(self.laptop, ["BDS0010"])
+        returned, blocked = self._stock_units(self.laptop, ["BDS0011", "BDS0012"])
+        blocked._storq_block("Vendor recall")
+        self._return_to_vendor(returned | blocked)
+        _order, _purchase, picking = self._dropship(2)
+        entry = self._paste(picking, ["BDS0010", "BDS0011", "BDS0012", "BDS", "BDS0013"])
+        verdicts = {line.serial: (line.status, line.reason) for line in entry.line_ids}
+        self.assertEqual(
+            {serial: status for serial, (status, _reason) in verdicts.items()},
+            {"BDS0010": "error", "BDS0011": "ok", "BDS0012": "error", "BDS": "error", "BDS0013": "ok"},
+        )
+        self.assertIn(
+            f"BDS0010 is at {self.stock_location.display_name}: the unit of {self.laptop.display_name} "
+            "is already in stock",
+            verdicts["BDS0010"][1],
+        )
+        self.assertIn("BDS0012 is blocked (Vendor recall)", verdicts["BDS0012"][1])
+        self.assertIn("BDS has 3 characters", verdicts["BDS"][1])
+        for serial in ("BDS0010", "BDS0012"):
+            scan = picking.storq_scan(serial, self.laptop.id)
+            self.assertEqual((scan["status"], scan["message"]), ("error", verdicts[serial][1]))
+        with self.assertRaisesRegex(UserError, "3 of 5 serials are refused, so nothing was applied"):
+            entry.action_apply()
+        with Form(entry) as form:
+            form.apply_policy = "good_only"
+        entry.action_apply()
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertIn(returned, picking.move_line_ids.lot_id, "the known unit, not a new one")
+        self.assertEqual((returned.storq_state, returned.storq_partner_id), ("delivered", self.customer))
+        self.assertEqual((in_stock.storq_state, blocked.storq_state), ("in_stock", "returned_to_vendor"))

@@ -16,9 +16,10 @@ from ..tools.serial_input import split_pasted
 from ..tools.serial_range import MAX_RANGE_COUNT
 from ..tools.serial_range import generate_serial_range
 
-# Where a unit counts as already held: stock and goods in transit between warehouses.
-HELD_LOCATION_USAGES = ("internal", "transit")
-# Receipt lines in these states take no serials from bulk entry.
+# Transfers that capture the serials of units arriving from a vendor: receipts, and dropships
+# (Odoo's Dropship app, not a dependency: the vendor ships straight to the customer).
+RECEIVING_CODES = ("incoming", "dropship")
+# Receipt and dropship lines in these states take no serials from bulk entry.
 NO_ENTRY_MOVE_STATES = ("draft", "done", "cancel")
 
 
@@ -34,12 +35,13 @@ class BulkEntryResult(NamedTuple):
 
 
 class StorqSerialBulkEntry(models.TransientModel):
-    """Enter many serials on a receipt line at once: paste, generate a range, or import a CSV.
+    """Enter many serials on a receipt or dropship line at once: paste, generate a range, or
+    import a CSV.
 
-    Every entry is checked (format, product codes, duplicates, already on the receipt, already
-    in stock) before anything is applied, in a number of queries that does not grow with the
-    number of serials. Applying takes all entries or none, unless the user explicitly keeps
-    the good lines only.
+    Every entry is checked (format, product codes, duplicates, already on the transfer, already
+    in stock, blocked when going to a customer) before anything is applied, in a number of
+    queries that does not grow with the number of serials. Applying takes all entries or none,
+    unless the user explicitly keeps the good lines only.
     """
 
     _name = "storq.serial.bulk.entry"
@@ -50,7 +52,9 @@ class StorqSerialBulkEntry(models.TransientModel):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    picking_id = fields.Many2one("stock.picking", "Receipt", required=True, check_company=True)
+    picking_id = fields.Many2one(
+        "stock.picking", "Transfer", required=True, check_company=True, help="The receipt or the dropship."
+    )
     company_id = fields.Many2one(related="picking_id.company_id")
     move_id = fields.Many2one(
         "stock.move",
@@ -59,7 +63,7 @@ class StorqSerialBulkEntry(models.TransientModel):
         check_company=True,
         domain="[('picking_id', '=', picking_id), ('product_id.storq_serial_control', '=', True), "
         "('state', 'not in', ('draft', 'done', 'cancel'))]",
-        help="The receipt line that receives the serials.",
+        help="The receipt or dropship line that receives the serials.",
     )
     product_id = fields.Many2one(related="move_id.product_id")
     mode = fields.Selection(
@@ -117,8 +121,8 @@ class StorqSerialBulkEntry(models.TransientModel):
             if not move:
                 raise UserError(
                     self.env._(
-                        "%(transfer)s has no line to enter serials on: bulk entry needs a receipt that "
-                        "is marked as to do, with a product under serial control.",
+                        "%(transfer)s has no line to enter serials on: bulk entry needs a receipt or a "
+                        "dropship that is marked as to do, with a product under serial control.",
                         transfer=picking.display_name,
                     )
                 )
@@ -221,13 +225,13 @@ class StorqSerialBulkEntry(models.TransientModel):
     def _is_eligible_move(self, move):
         return (
             move.product_id.storq_serial_control
-            and move.picking_code == "incoming"
+            and move.picking_code in RECEIVING_CODES
             and move.state not in NO_ENTRY_MOVE_STATES
         )
 
     @api.model
     def _check_move(self, move):
-        """Refuse a receipt line that cannot take serials from bulk entry."""
+        """Refuse a receipt or dropship line that cannot take serials from bulk entry."""
         if not move.product_id.storq_serial_control:
             raise UserError(
                 self.env._(
@@ -236,19 +240,19 @@ class StorqSerialBulkEntry(models.TransientModel):
                     product=move.product_id.display_name,
                 )
             )
-        if move.picking_code != "incoming":
+        if move.picking_code not in RECEIVING_CODES:
             raise UserError(
                 self.env._(
-                    "%(transfer)s is not a receipt: bulk serial entry registers the serials of "
-                    "units being received.",
+                    "%(transfer)s is neither a receipt nor a dropship: bulk serial entry registers "
+                    "the serials of units arriving from a vendor.",
                     transfer=move.picking_id.display_name or move.display_name,
                 )
             )
         if move.state in NO_ENTRY_MOVE_STATES:
             raise UserError(
                 self.env._(
-                    "%(transfer)s is %(state)s: serials are entered on receipts marked as to do, "
-                    "not yet validated.",
+                    "%(transfer)s is %(state)s: serials are entered on receipts and dropships marked "
+                    "as to do, not yet validated.",
                     transfer=move.picking_id.display_name,
                     state=dict(move._fields["state"]._description_selection(self.env)).get(move.state),
                 )
@@ -412,7 +416,7 @@ class StorqSerialBulkEntry(models.TransientModel):
         )
         accepted = [verdict.serial for verdict in verdicts if not verdict.error]
         on_picking = self._serials_on_picking(accepted)
-        in_stock = self._serials_in_stock(accepted)
+        known_units = self._serials_of_known_units(accepted)
         first_line = {}  # serial: line number of its first accepted entry
         results = []
         for (number, raw), verdict in zip(entries, verdicts):
@@ -422,7 +426,7 @@ class StorqSerialBulkEntry(models.TransientModel):
                 error = self._duplicate_message(serial, first_line[serial], number)
             elif not error:
                 first_line[serial] = number
-                error = on_picking.get(serial) or in_stock.get(serial) or False
+                error = on_picking.get(serial) or known_units.get(serial) or False
             results.append(
                 BulkEntryResult(
                     number,
@@ -477,45 +481,34 @@ class StorqSerialBulkEntry(models.TransientModel):
                 )
         return refusals
 
-    def _serials_in_stock(self, serials):
-        """{serial: refusal} for units of the product already in stock (1-2 queries).
+    def _serials_of_known_units(self, serials):
+        """{serial: refusal} for serials of known units that cannot arrive (2-3 queries).
 
-        A unit is the lot of this company or a shared one (no company, as Odoo makes the lots
-        of products shared between companies): held anywhere, it cannot arrive again. The
-        stock of other companies is read with sudo, only to name where the unit is.
+        As the scan and the validation say it: a unit in our stock already (in stock or held in
+        an internal or transit location, whichever company holds a shared unit) cannot arrive
+        again; going straight to a customer (a dropship), a blocked unit is refused too. A unit
+        that left (returned to its vendor, delivered, scrapped) may arrive again. The units are
+        read as the system, only to say where they are.
         """
         if not serials:
             return {}
-        quants = (
-            self.env["stock.quant"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("product_id", "=", self.product_id.id),
-                    ("lot_id.name", "in", serials),
-                    ("lot_id.company_id", "in", [False, self.company_id.id]),
-                    ("location_id.usage", "in", HELD_LOCATION_USAGES),
-                    ("quantity", ">", 0),
-                ],
-                ["lot_id", "location_id", "company_id"],
-            )
-        )
+        product, move = self.product_id, self.move_id
+        pairs = [(product, serial) for serial in serials]
+        found = self.env["stock.lot"]._storq_find_units(pairs, self.company_id)
+        units = self.env["stock.lot"].sudo().union(*(unit for unit, _other in found.values()))
+        if not units:
+            return {}
+        stock_locations = units._storq_stock_locations()
+        shipping = move.location_dest_id.usage == "customer"
         refusals = {}
-        for quant in quants:
-            where = quant.location_id.display_name
-            if quant.company_id != self.company_id:
-                where = self.env._(
-                    "%(location)s of %(company)s", location=where, company=quant.company_id.name
-                )
-            refusals.setdefault(
-                quant.lot_id.name,
-                self.env._(
-                    "%(serial)s is already known in stock: the unit is in %(location)s. The same "
-                    "unit cannot be received twice; check the label.",
-                    serial=quant.lot_id.name,
-                    location=where,
-                ),
-            )
+        for unit in units:
+            if shipping and unit.storq_blocked:
+                refusal = unit._storq_leave_refusal(move.location_id, shipping=True)
+            elif stock_locations[unit]:
+                refusal = unit._storq_in_stock_refusal(stock_locations[unit])
+            else:
+                continue
+            refusals[unit.name] = refusal
         return refusals
 
     # Applying ---------------------------------------------------------
