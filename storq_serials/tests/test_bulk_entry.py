@@ -13,6 +13,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
+from .common_dropship import DropshipMixin
 
 
 def imei(number):
@@ -428,45 +429,16 @@ class TestBulkEntry(StorqSerialsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBulkEntryDropship(StorqSerialsCase):
-    """Bulk Serial Entry on a dropship of Odoo's Dropship app (`stock_dropshipping`): the vendor's
-    list of the units it ships straight to the customer is pasted on the dropship.
-
-    The module does not depend on the app: these tests skip when it is not installed (as with
-    `scripts/test.sh`) and run in `scripts/test_odoo_runner.sh`, which installs it.
-    """
+class TestBulkEntryDropship(DropshipMixin, StorqSerialsCase):
+    """Bulk Serial Entry on a dropship: the vendor's list of the units it ships straight to the
+    customer is pasted on the dropship."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.route = cls.env.ref("stock_dropshipping.route_drop_shipping", raise_if_not_found=False)
-        if not cls.route:
-            return
         cls.customer = cls.env["res.partner"].create({"name": "Bulk Dropship Customer"})
         cls.vendor = cls.env["res.partner"].create({"name": "Bulk Dropship Vendor"})
-        cls.laptop.write(
-            {
-                "route_ids": [Command.link(cls.route.id)],
-                "seller_ids": [Command.create({"partner_id": cls.vendor.id, "price": 500.0})],
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        if not self.route:
-            self.skipTest("the Dropship app (stock_dropshipping) is not installed")
-
-    def _dropship(self, quantity):
-        """(sale order, purchase order, dropship transfer) of `quantity` laptops."""
-        order = self._sale(self.customer, self.laptop, quantity)
-        purchase = order.order_line.purchase_line_ids.order_id
-        purchase.button_confirm()
-        picking = purchase.picking_ids
-        self.assertEqual(picking.picking_type_code, "dropship")
-        self.assertEqual(
-            (picking.location_id, picking.location_dest_id), (self.supplier_location, self.customer_location)
-        )
-        return order, purchase, picking
+        cls._setup_dropship(cls.vendor)
 
     def _paste(self, picking, serials, **values):
         """Bulk Serial Entry opened from the transfer's header, the vendor's list pasted, checked."""

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
+from .common_dropship import DropshipMixin
 
 
 @tagged("post_install", "-at_install")
@@ -165,51 +166,15 @@ class TestDispatchChain(StorqSerialsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDropshipFlow(StorqSerialsCase):
-    """Odoo's own dropship flow (the `stock_dropshipping` app): sale order, purchase order, then
-    the vendor's units go straight to the customer on a "dropship" transfer.
-
-    The module does not depend on the app: these tests skip when it is not installed (as with
-    `scripts/test.sh`) and run in `scripts/test_odoo_runner.sh`, which installs it.
-    """
+class TestDropshipFlow(DropshipMixin, StorqSerialsCase):
+    """Odoo's own dropship flow: the unit record and the checks on the vendor's units."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.route = cls.env.ref("stock_dropshipping.route_drop_shipping", raise_if_not_found=False)
-        if not cls.route:
-            return
         cls.customer = cls.env["res.partner"].create({"name": "Dropship Customer"})
         cls.vendor = cls.env["res.partner"].create({"name": "Dropship Vendor"})
-        cls.laptop.write(
-            {
-                "route_ids": [Command.link(cls.route.id)],
-                "seller_ids": [Command.create({"partner_id": cls.vendor.id, "price": 500.0})],
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        if not self.route:
-            self.skipTest("the Dropship app (stock_dropshipping) is not installed")
-
-    def _dropship(self, quantity):
-        """(sale order, purchase order, dropship transfer) of `quantity` laptops, both orders
-        confirmed as a salesperson and a buyer would."""
-        order = self._sale(self.customer, self.laptop, quantity)
-        purchase = order.order_line.purchase_line_ids.order_id
-        self.assertEqual(len(purchase), 1, "confirming the sale creates the request for quotation")
-        self.assertEqual((purchase.partner_id, purchase.dest_address_id), (self.vendor, self.customer))
-        purchase.button_confirm()
-        picking = purchase.picking_ids
-        self.assertEqual(len(picking), 1)
-        self.assertEqual(picking.picking_type_code, "dropship")
-        self.assertEqual(
-            (picking.location_id, picking.location_dest_id), (self.supplier_location, self.customer_location)
-        )
-        self.assertEqual(picking.move_ids.sale_line_id, order.order_line)
-        self.assertIn(picking, order.picking_ids)
-        return order, purchase, picking
+        cls._setup_dropship(cls.vendor)
 
     def _type_serials(self, picking, serials):
         """Type the vendor's serials on the transfer's empty lines, as in the detailed operations."""

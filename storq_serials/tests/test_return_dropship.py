@@ -2,34 +2,23 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common_dropship import DropshipMixin
 from .common_returns import StorqReturnsCase
 
 
 @tagged("post_install", "-at_install")
-class TestDropshipReturn(StorqReturnsCase):
+class TestDropshipReturn(DropshipMixin, StorqReturnsCase):
     """Units dropshipped by the vendor (Odoo's Dropship app, `stock_dropshipping`) come back
-    from the customer: the dropship is the delivery a return starts from.
-
-    The module does not depend on the app: these tests skip when it is not installed (as with
-    `scripts/test.sh`) and run in `scripts/test_odoo_runner.sh`, which installs it.
-    """
+    from the customer: the dropship is the delivery a return starts from."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.route = cls.env.ref("stock_dropshipping.route_drop_shipping", raise_if_not_found=False)
-        if not cls.route:
-            return
         # Dropshipped on the order line: the same laptops are also sold from our stock.
-        cls.laptop.seller_ids = [Command.create({"partner_id": cls.vendor.id, "price": 500.0})]
+        cls._setup_dropship(cls.vendor, on_product=False)
         cls.warehouse = cls.env.ref("stock.warehouse0")
 
-    def setUp(self):
-        super().setUp()
-        if not self.route:
-            self.skipTest("the Dropship app (stock_dropshipping) is not installed")
-
-    def _dropship(self, serials, warehouse=None):
+    def _dropship_units(self, serials, warehouse=None):
         """(sale order, dropship) of the vendor's units `serials`, shipped to the customer's
         contact: the dropship's partner is the vendor."""
         order = self.env["sale.order"].create(
@@ -67,7 +56,7 @@ class TestDropshipReturn(StorqReturnsCase):
         return lots.sorted(lambda lot: serials.index(lot.name))
 
     def test_dropship_units_come_back_into_stock_with_the_wizard(self):
-        order, dropship = self._dropship(["DSR0001", "DSR0002"])
+        order, dropship = self._dropship_units(["DSR0001", "DSR0002"])
         # A unit of another customer, delivered from our stock: sent back in its place.
         swapped = self._receive(["DSR0003"])
         self._sell(self.other_customer, swapped)
@@ -132,7 +121,7 @@ class TestDropshipReturn(StorqReturnsCase):
             [("code", "=", "dropship"), ("company_id", "=", self.company.id)], limit=1
         )
         dropship_type.return_picking_type_id = dropship_type
-        order, dropship = self._dropship(["DSW0001"], warehouse=second)
+        order, dropship = self._dropship_units(["DSW0001"], warehouse=second)
         self.assertEqual(dropship.picking_type_id, dropship_type)
         wizard = self._return_wizard(dropship, ["DSW0001"])
         record = self.env["storq.serial.return.record"].search(wizard.action_apply()["domain"])
@@ -144,7 +133,7 @@ class TestDropshipReturn(StorqReturnsCase):
         self.assertEqual(order.order_line.qty_delivered, 0)
 
     def test_return_units_button_shows_on_done_dropships(self):
-        _order, dropship = self._dropship(["DSB0001"])
+        _order, dropship = self._dropship_units(["DSB0001"])
         view = self.env.ref("storq_serials.stock_picking_view_form_storq_return")
         self.assertIn("picking_type_code not in ('outgoing', 'dropship')", view.arch_db)
         wizard = self.env["storq.serial.return"].with_context(
@@ -153,7 +142,7 @@ class TestDropshipReturn(StorqReturnsCase):
         self.assertEqual(wizard.default_get(["picking_id"])["picking_id"], dropship.id)
 
     def test_odoos_own_return_of_a_dropship_is_checked(self):
-        order, dropship = self._dropship(["DSO0001", "DSO0002"])
+        order, dropship = self._dropship_units(["DSO0001", "DSO0002"])
         swapped = self._receive(["DSO0003"])
         self._sell(self.other_customer, swapped)
         kept = self._units(["DSO0001"])
