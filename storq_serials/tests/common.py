@@ -108,21 +108,21 @@ class StorqSerialsCase(TransactionCase):
             self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         return picking
 
-    def _to_vendor(self, product, count):
-        """A confirmed transfer of `count` units of `product` from WH/Stock back to the vendor."""
+    def _confirmed_transfer(self, product, count, source, destination, picking_type):
+        """A confirmed transfer of `count` units of `product` from `source` to `destination`."""
         picking = self.env["stock.picking"].create(
             {
-                "picking_type_id": self.env.ref("stock.picking_type_out").id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.supplier_location.id,
+                "picking_type_id": picking_type.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
                 "move_ids": [
                     Command.create(
                         {
                             "name": product.name,
                             "product_id": product.id,
                             "product_uom_qty": count,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.supplier_location.id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
                         }
                     )
                 ],
@@ -130,6 +130,18 @@ class StorqSerialsCase(TransactionCase):
         )
         picking.action_confirm()
         return picking
+
+    def _to_vendor(self, product, count):
+        """A confirmed transfer of `count` units of `product` from WH/Stock back to the vendor."""
+        out_type = self.env.ref("stock.picking_type_out")
+        return self._confirmed_transfer(product, count, self.stock_location, self.supplier_location, out_type)
+
+    def _vendor_to_customer(self, product, count):
+        """A dropship without Odoo's Dropship app: `count` units from the vendor straight to the
+        customer on a receipt type, confirmed."""
+        return self._confirmed_transfer(
+            product, count, self.supplier_location, self.customer_location, self.receipt_type
+        )
 
     def _return_to_vendor(self, units):
         """Send `units`, in WH/Stock, back to their vendor."""

@@ -141,25 +141,7 @@ class TestDispatchChain(StorqSerialsCase):
     def test_blocked_unit_cannot_be_dropshipped_either(self):
         unit = self._create_lots(self.laptop, ["DR0P5H2"])
         unit._storq_block("Vendor recall")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.receipt_type.id,
-                "location_id": self.supplier_location.id,
-                "location_dest_id": self.customer_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.supplier_location.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._vendor_to_customer(self.laptop, 1)
         self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True}])
         with self.assertRaisesRegex(Exception, "DR0P5H2 is blocked \\(Vendor recall\\)"):
             picking.button_validate()

@@ -92,25 +92,7 @@ class TestReceiptValidation(StorqSerialsCase):
         in_stock = self._stock_units(self.laptop, ["RXD0031"], self.stock2)
         returned = self._stock_units(self.laptop, ["RXD0032"])
         self._return_to_vendor(returned)
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.receipt_type.id,
-                "location_id": self.supplier_location.id,
-                "location_dest_id": self.customer_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": self.laptop.name,
-                            "product_id": self.laptop.id,
-                            "product_uom_qty": 2,
-                            "location_id": self.supplier_location.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._vendor_to_customer(self.laptop, 2)
         self._set_unit_lines(
             picking.move_ids,
             [{"lot_id": in_stock.id, "picked": True}, {"lot_name": "RXD0032", "picked": True}],
