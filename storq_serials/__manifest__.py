@@ -40,7 +40,7 @@
         "demo/stock_lot_demo.xml",
         "demo/storq_serial_return_demo.xml",
     ],
-    "external_dependencies": {"python": ["python-barcode"]},
+    "external_dependencies": {"python": ["python-barcode", "google-re2"]},
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": ["storq_serials/static/src/picking_serial_scanner/*"],

@@ -7,7 +7,11 @@ from odoo.exceptions import ValidationError
 from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
 from ..tools.errors import SerialValidationError
 from ..tools.format_rule import CHARSETS
+from ..tools.format_rule import UnusableRule
 from ..tools.format_rule import build_rule
+from ..tools.limits import MAX_PATTERN_LENGTH
+from ..tools.limits import shorten
+from ..tools.limits import without_nul
 
 
 class StorqSerialFormat(models.Model):
@@ -28,8 +32,9 @@ class StorqSerialFormat(models.Model):
     description = fields.Text(help="Where the serial is found on the unit, what it looks like.")
     pattern = fields.Char(
         "Regular expression",
-        help="The whole serial (after normalisation) must match this Python regular expression, "
-        r"e.g. ^[0-9]{15}$ for an IMEI.",
+        help="The whole serial (after normalisation) must match this regular expression, "
+        r"e.g. ^[0-9]{15}$ for an IMEI. RE2 syntax (as Python's, without backreferences or "
+        f"look-around), at most {MAX_PATTERN_LENGTH} characters.",
     )
     min_length = fields.Integer("Minimum length", help="0 means no minimum.")
     max_length = fields.Integer("Maximum length", help="0 means no maximum (128 characters at most).")
@@ -99,7 +104,7 @@ class StorqSerialFormat(models.Model):
                 serial = rule._build_rule().validate(rule.try_serial)
             except SerialValidationError as error:
                 rule.try_verdict = self.env["storq.serial.validation"]._error_message(
-                    error, serial=rule.try_serial.strip(), rule_name=rule.name
+                    error, serial=shorten(rule.try_serial.strip()), rule_name=rule.name
                 )
             else:
                 rule.try_ok = True
@@ -151,9 +156,11 @@ class StorqSerialFormat(models.Model):
                     self.env._(
                         "The example %(example)s does not pass the rule %(rule)s: %(reason)s "
                         "Enter a real serial of this format as the example, or correct the rule.",
-                        example=rule.example,
+                        example=shorten(rule.example),
                         rule=rule.name,
-                        reason=validation._error_message(error, serial=rule.example, rule_name=rule.name),
+                        reason=validation._error_message(
+                            error, serial=shorten(rule.example), rule_name=rule.name
+                        ),
                     )
                 ) from error
 
@@ -162,11 +169,13 @@ class StorqSerialFormat(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        # A NUL character cannot be stored: removed rather than a traceback.
+        records = super().create([without_nul(vals) for vals in vals_list])
         self.env.registry.clear_cache()
         return records
 
     def write(self, vals):
+        vals = without_nul(vals)
         result = super().write(vals)
         # Compiled rules are cached per worker; clearing signals every worker to drop them.
         if set(vals) - {"try_serial", "sequence", "description", "name"}:
@@ -206,8 +215,16 @@ class StorqSerialFormat(models.Model):
     @api.model
     @tools.ormcache("format_id")
     def _get_compiled_rule(self, format_id):
-        """The compiled rule of a saved format, cached per worker until a format changes."""
-        return self.browse(format_id).sudo()._build_rule()
+        """The compiled rule of a saved format, cached per worker until a format changes.
+
+        A saved rule that no longer builds (a pattern saved before patterns ran on RE2, which
+        refuses backreferences and look-around) refuses every serial with the reason."""
+        rule = self.browse(format_id).sudo()
+        try:
+            return rule._build_rule()
+        except SerialValidationError as error:
+            reason = self.env["storq.serial.validation"]._error_message(error)
+            return UnusableRule(name=rule.name or "", reason=reason)
 
     def action_open_products(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 """The shipped Docker set-up can't run here (no Docker engine): check what it would run."""
 
+import ast
 import configparser
 import unittest
 from pathlib import Path
@@ -26,6 +27,19 @@ class TestDockerCompose(BaseCase):
         """source → target of a service's volumes ("src:dst" or "src:dst:ro")."""
         return dict(volume.split(":")[:2] for volume in self.services[service]["volumes"])
 
+    def _re2_requirement(self):
+        """google-re2 as pinned in requirements-dev.txt: the image installs the same version."""
+        requirements = (DOCKER_DIR.parent / "requirements-dev.txt").read_text().split()
+        pinned = [line for line in requirements if line.startswith("google-re2==")]
+        self.assertEqual(len(pinned), 1, "requirements-dev.txt pins google-re2")
+        return pinned[0]
+
+    def test_manifest_declares_the_python_libraries_the_image_installs(self):
+        manifest = ast.literal_eval((DOCKER_DIR.parent / "storq_serials" / "__manifest__.py").read_text())
+        script = " ".join(self.services["odoo"]["command"])
+        for library in manifest["external_dependencies"]["python"]:
+            self.assertIn(library, script, f"the image must install {library}")
+
     def test_official_images(self):
         self.assertEqual(self.services["odoo"]["image"], "odoo:18.0")
         self.assertEqual(self.services["tests"]["image"], "odoo:18.0")
@@ -49,6 +63,7 @@ class TestDockerCompose(BaseCase):
         self.assertIn("exec /entrypoint.sh odoo", script, "the image's entrypoint passes the db settings")
         self.assertIn("--init=storq_serials", script)
         self.assertIn("python-barcode", script, "labels need it")
+        self.assertIn(self._re2_requirement(), script, "format patterns run on RE2")
         self.assertNotIn("--without-demo", script)
         self.assertIn("8069:8069", odoo["ports"])
         self.assertEqual(odoo["environment"]["HOST"], "db")
@@ -67,6 +82,7 @@ class TestDockerCompose(BaseCase):
         self.assertIn("--test-tags=/storq_serials", script)
         self.assertIn("--stop-after-init", script)
         self.assertIn("hypothesis", script, "the property tests need it")
+        self.assertIn(self._re2_requirement(), script, "format patterns run on RE2")
         self.assertEqual(tests["profiles"], ["tests"], "not started by a plain `up`")
 
     def test_credentials_agree(self):

@@ -1,6 +1,5 @@
 """Serial number format rules: how a serial is normalised, and what it must look like."""
 
-import re
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -11,9 +10,19 @@ from .check_digits import is_gtin_shaped
 from .check_digits import is_valid_body
 from .check_digits import is_valid_check_digit
 from .errors import SerialValidationError
+from .limits import HARD_MAX_LENGTH
+from .limits import MAX_PATTERN_LENGTH
+from .limits import MAX_RAW_SERIAL_LENGTH
 from .normalize import normalize_serial
 from .normalize import strip_scanner_noise
 from .normalize import to_text
+
+try:
+    # Google's RE2: matching time is linear in the serial's length, whatever the pattern (a
+    # backtracking engine takes seconds on `^([A-Z0-9]+-?)+$` and a 27-character serial).
+    import re2
+except ImportError:  # pragma: no cover - an external dependency of the manifest
+    re2 = None
 
 # Charsets are ASCII-only on purpose: a Cyrillic 'А' or an Arabic-Indic '٣' looks like
 # 'A' or '3' on a label but would make a second, different serial.
@@ -28,9 +37,6 @@ CHARSETS = {
     "hex": "Hexadecimal (0-9, A-F)",
     "custom": "Custom list",
 }
-
-# no serial is longer, rule or not: a longer value is a paste error
-HARD_MAX_LENGTH = 128
 
 _DIGITS = "0123456789"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -91,13 +97,57 @@ def _prefixes_setting(value):
     return tuple(cleaned)
 
 
+# What RE2 refuses that Python's engine takes, in words a person writing a rule understands.
+_UNSUPPORTED = (
+    ("invalid perl operator: (?<", "look-behind assertions such as (?<=...) are not supported"),
+    ("invalid perl operator: (?=", "look-ahead assertions such as (?=...) are not supported"),
+    ("invalid perl operator: (?!", "negative look-ahead assertions such as (?!...) are not supported"),
+    ("invalid escape sequence: \\Z", "use \\z or $ for the end of the serial instead of \\Z"),
+    *(
+        (f"invalid escape sequence: \\{digit}", "backreferences such as \\1 are not supported")
+        for digit in "123456789"
+    ),
+    ("invalid repetition size", "a repetition count cannot exceed 1000"),
+    ("pattern too large", "the pattern expands to too large a program: simplify it"),
+)
+
+
+def _re2_options():
+    options = re2.Options()
+    options.log_errors = False  # a refused rule is the user's message, not a log line
+    return options
+
+
 def _compile_pattern(pattern):
-    # re.ASCII: '\d' and '\w' must not accept look-alike Unicode digits and letters.
-    # Not only re.error: odd patterns can raise RecursionError, OverflowError, ValueError.
+    """The pattern compiled by RE2, whose matching time is linear in the serial's length.
+
+    RE2 has no backreferences or look-around (the constructs that make matching exponential):
+    a rule using them is refused when it is saved, with the reason. Its `\\d`, `\\w` and `\\s`
+    are ASCII, as `re.ASCII` made them: a look-alike Unicode digit is no digit.
+    """
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise SerialValidationError(
+            "invalid_pattern",
+            pattern=pattern[:MAX_PATTERN_LENGTH] + "…",
+            reason=f"it has {len(pattern)} characters, at most {MAX_PATTERN_LENGTH} are allowed",
+        )
+    if re2 is None:
+        raise SerialValidationError(
+            "invalid_pattern", pattern=pattern, reason="the google-re2 library is not installed"
+        )
+    if "\x00" in pattern:
+        raise SerialValidationError("invalid_pattern", pattern=pattern, reason="it contains a NUL character")
     try:
-        return re.compile(pattern, re.ASCII)
-    except Exception as error:
-        raise SerialValidationError("invalid_pattern", pattern=pattern, reason=str(error)) from None
+        return re2.compile(pattern, _re2_options())
+    except Exception as error:  # re2.error, and TypeError/ValueError for odd input
+        message = error.args[0] if error.args else error
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        message = str(message)
+        reason = next((why for needle, why in _UNSUPPORTED if needle in message), None)
+        if reason:
+            reason += "; patterns run on RE2, a linear-time engine, so that no serial can hold the server"
+        raise SerialValidationError("invalid_pattern", pattern=pattern, reason=reason or message) from None
 
 
 @dataclass(frozen=True)
@@ -105,7 +155,7 @@ class SerialFormatRule:
     """A validated serial format. Constructing one checks its settings (see `build_rule`)."""
 
     name: str = ""
-    # regular expression the whole normalised serial must match (re.ASCII); '' = none
+    # regular expression (RE2 syntax) the whole normalised serial must match; '' = none
     pattern: str = ""
     min_length: int = 0
     # 0 = no bound (HARD_MAX_LENGTH still applies)
@@ -124,7 +174,7 @@ class SerialFormatRule:
     accept_gtin_shape: bool = False
 
     # Derived once per rule so that checking many serials never recompiles anything.
-    _regex: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
+    _regex: object = field(default=None, init=False, repr=False, compare=False)
     _allowed: frozenset | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -189,6 +239,11 @@ class SerialFormatRule:
         return "".join(dict.fromkeys(c for c in value if c not in allowed))
 
     def normalize(self, value: str) -> str:
+        """The value to check and store; a value too long to be a serial, even with a label
+        prefix and scanner noise around it, is refused before any work is done on it."""
+        value = to_text(value)
+        if len(value) > MAX_RAW_SERIAL_LENGTH:
+            raise SerialValidationError("too_long", length=len(value), max_length=HARD_MAX_LENGTH)
         return normalize_serial(value, uppercase=self.uppercase, strip_prefixes=self.strip_prefixes)
 
     def check(self, value: str) -> None:
@@ -220,6 +275,33 @@ class SerialFormatRule:
         value = self.normalize(value)
         self.check(value)
         return value
+
+
+@dataclass(frozen=True)
+class UnusableRule:
+    """Stands for a saved rule that no longer builds (e.g. a pattern saved before patterns ran
+    on RE2): every serial of its products is refused with the reason, until it is corrected,
+    rather than a scan failing with a traceback."""
+
+    name: str = ""
+    reason: str = ""
+    check_digit: str = ""
+
+    def _refuse(self):
+        raise SerialValidationError(
+            "invalid_rule",
+            reason=f"the format rule {self.name!r} cannot be used ({self.reason}); "
+            "a manager must correct it in the Serial Number Formats",
+        )
+
+    def normalize(self, value: str) -> str:
+        self._refuse()
+
+    def check(self, value: str) -> None:
+        self._refuse()
+
+    def validate(self, value: str) -> str:
+        self._refuse()
 
 
 _SETTINGS = frozenset(f.name for f in fields(SerialFormatRule) if f.init)

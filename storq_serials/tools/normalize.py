@@ -45,21 +45,27 @@ def strip_scanner_noise(value: str) -> str:
 
 def _strip_label_prefixes(value, prefixes):
     """Remove label prefixes (case-insensitive) and the separators after them, as long as
-    something remains: 'S/N: SN-123' gives '123', but a bare 'SN' stays 'SN'."""
+    something remains: 'S/N: SN-123' gives '123', but a bare 'SN' stays 'SN'.
+
+    Linear in the length of `value`: it walks an index over the value and cuts once at the
+    end (cutting at each label copied the rest each time, quadratic for 'SN-SN-SN-...').
+    """
+    folded = [(len(prefix), prefix.casefold()) for prefix in prefixes]
+    end = len(value)
+    start = 0
     changed = True
     while changed:
         changed = False
-        for prefix in prefixes:
-            if value[: len(prefix)].casefold() != prefix.casefold():
+        for length, prefix in folded:
+            if value[start : start + length].casefold() != prefix:
                 continue
-            rest = value[len(prefix) :]
-            i = 0
-            while i < len(rest) and (rest[i] in PREFIX_SEPARATORS or rest[i].isspace()):
+            i = start + length
+            while i < end and (value[i] in PREFIX_SEPARATORS or value[i].isspace()):
                 i += 1
-            if rest[i:]:
-                value, changed = rest[i:], True
+            if i < end:
+                start, changed = i, True
                 break
-    return value
+    return value[start:] if start else value
 
 
 def normalize_serial(value: str, *, uppercase: bool = False, strip_prefixes: tuple[str, ...] = ()) -> str:
