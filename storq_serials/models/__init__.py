@@ -21,6 +21,7 @@ from . import storq_return_reason
 from . import storq_serial_event
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
+from . import storq_serial_input
 from . import storq_serial_label
 from . import storq_serial_return_record
 from . import storq_serial_return_record_receipt

@@ -159,6 +159,8 @@ class StockLot(models.Model):
     @api.model
     def generate_lot_names(self, first_lot, count):
         """Serial ranges of serial-controlled products follow their format (padding, check digit)."""
+        checks = self.env["storq.serial.input"]
+        first_lot, count = checks._check_text(first_lot, "first_lot"), checks._check_count(count, "count")
         product = self.env["product.product"].browse(self.env.context.get("storq_serial_product_id"))
         if not product.storq_serial_control:
             return super().generate_lot_names(first_lot, count)

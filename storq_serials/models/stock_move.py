@@ -34,6 +34,9 @@ class StockMove(models.Model):
     @api.model
     def action_generate_lot_line_vals(self, context, mode, first_lot, count, lot_text):
         """Generate or paste serials: check every line before the form gets them."""
+        first_lot, count, lot_text = self.env["storq.serial.input"]._check_generate_args(
+            context, mode, first_lot, count, lot_text
+        )
         product = self.env["product.product"].browse(context.get("default_product_id"))
         if not product.storq_serial_control:
             return super().action_generate_lot_line_vals(context, mode, first_lot, count, lot_text)

@@ -24,9 +24,11 @@ class StockPicking(models.Model):
         "product_id", "product_name", "serial", "scanned", "expected"}`` (the last two count
         the product's units scanned and expected). A refused scan writes nothing.
         """
-        self.ensure_one()
+        checks = self.env["storq.serial.input"]
+        checks._check_one(self)
+        barcode = checks._check_text(barcode, "barcode").strip()
+        context_product_id = checks._check_id(context_product_id, "context_product_id")
         self.check_access("write")
-        barcode = (barcode or "").strip()
         if self.state in ("done", "cancel") or self.picking_type_code not in SCAN_PICKING_TYPES:
             return self._storq_scan_error(
                 self.env._(

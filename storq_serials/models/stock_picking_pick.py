@@ -38,7 +38,10 @@ class StockPicking(models.Model):
         "status": "ok" | "error", "message", "applied"}``. With `apply`, nothing is written when
         a serial is refused unless `keep_good`, which takes the accepted units all the same.
         """
-        self.ensure_one()
+        checks = self.env["storq.serial.input"]
+        checks._check_one(self)
+        serials = checks._check_serial_list(serials, "serials")
+        apply, keep_good = checks._check_flag(apply, "apply"), checks._check_flag(keep_good, "keep_good")
         self.check_access("write")
         verdicts, accepted = self._storq_check_pick(serials)
         refused = any(verdict["status"] == "error" for verdict in verdicts)

@@ -9,6 +9,7 @@ from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
 from ..tools.errors import SerialValidationError
 from ..tools.format_rule import CHARSETS
 from ..tools.format_rule import DEFAULT_RULE
+from ..tools.limits import shorten
 from ..tools.similarity import likely_typos
 
 # How many bad lines a refusal lists before summarising the rest.
@@ -197,7 +198,7 @@ class StorqSerialValidation(models.AbstractModel):
             try:
                 serial = rule.validate(raw if isinstance(raw, str) else "")
             except SerialValidationError as error:
-                shown = raw.strip() if isinstance(raw, str) else ""
+                shown = shorten(raw.strip()) if isinstance(raw, str) else ""  # bounded in messages
                 message = self._error_message(error, serial=shown, rule_name=label)
                 verdicts[index] = SerialVerdict(index, product, raw, shown, message, False)
                 continue

@@ -1,4 +1,7 @@
+from odoo import api
 from odoo import models
+
+from ..tools.limits import without_nul
 
 
 class StorqSerialWizardMixin(models.AbstractModel):
@@ -7,6 +10,20 @@ class StorqSerialWizardMixin(models.AbstractModel):
     _name = "storq.serial.wizard.mixin"
     _description = "Serial Wizard Mixin"
 
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A NUL pasted with the serials cannot be stored: removed rather than a traceback.
+        return super().create([without_nul(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(without_nul(vals))
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
     def _reopen(self):
         """The action that shows this wizard again, with the verdicts its last step wrote."""
         return {

@@ -19,6 +19,9 @@ _MESSAGES = {
     ),
     "range_no_digits": "{first!r} contains no digits to increment.",
     "csv_unreadable": "The CSV file cannot be read at line {line}: {reason}.",
+    "too_large": "The input has {size} bytes; at most {max_size} are taken at once.",
+    "too_many": "The input holds {count} serial numbers; at most {max_count} are taken at once.",
+    "not_text": "A serial number must be text, not {type}.",
 }
 
 

@@ -9,6 +9,9 @@ import io
 import re
 
 from .errors import SerialValidationError
+from .limits import MAX_BULK_BYTES
+from .limits import MAX_BULK_SERIALS
+from .limits import text_size
 
 # Real line breaks only: str.splitlines() would also split on the GS1 group separator (0x1d)
 # a scanner leaves inside a code, which normalisation removes instead.
@@ -21,20 +24,42 @@ CSV_ENCODINGS = ("utf-8-sig", "cp1252")
 CSV_SNIFF_SIZE = 4096
 
 
+def check_size(size: int) -> None:
+    """Refuse a bulk input of more than MAX_BULK_BYTES bytes: SerialValidationError('too_large')."""
+    if size > MAX_BULK_BYTES:
+        raise SerialValidationError("too_large", size=size, max_size=MAX_BULK_BYTES)
+
+
+def check_count(count: int) -> None:
+    """Refuse more than MAX_BULK_SERIALS serials at once: SerialValidationError('too_many')."""
+    if count > MAX_BULK_SERIALS:
+        raise SerialValidationError("too_many", count=count, max_count=MAX_BULK_SERIALS)
+
+
 def split_pasted(text: str) -> list[tuple[int, str]]:
     """(line number, raw serial) for each serial of a pasted text, blanks left out.
 
     Serials are separated by line breaks, commas, semicolons or tabs; a raw serial is
     returned as it was typed (spaces and label prefixes are the format rule's business).
+    A text over MAX_BULK_BYTES raises SerialValidationError('too_large') before it is split,
+    one with more than MAX_BULK_SERIALS serials ('too_many'). Scanner noise (NUL included)
+    is left in the raw serials: normalisation removes it.
     """
+    text = text or ""
+    check_size(text_size(text))
     entries = []
-    for number, text_line in enumerate(LINE_BREAKS.split(text or ""), start=1):
+    for number, text_line in enumerate(LINE_BREAKS.split(text), start=1):
         entries.extend((number, raw) for raw in PASTE_SEPARATORS.split(text_line) if raw.strip())
+    check_count(len(entries))
     return entries
 
 
 def decode_csv(content: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252, else latin-1."""
+    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252, else latin-1.
+
+    A file over MAX_BULK_BYTES raises SerialValidationError('too_large') before it is decoded.
+    """
+    check_size(len(content))
     for encoding in CSV_ENCODINGS:
         try:
             return content.decode(encoding)
@@ -48,8 +73,14 @@ def csv_first_column(text: str) -> list[tuple[int, str]]:
 
     The delimiter (comma, semicolon or tab) is guessed from the start of the text; a file
     with one column has none to guess. A row that the csv module cannot read raises
-    SerialValidationError('csv_unreadable') with its `line` and the `reason`.
+    SerialValidationError('csv_unreadable') with its `line` and the `reason`; a text over
+    MAX_BULK_BYTES ('too_large') or with more than MAX_BULK_SERIALS serials ('too_many') is
+    refused, the latter as soon as the row after the last allowed one is read. NUL characters
+    are removed.
     """
+    check_size(text_size(text))
+    if "\x00" in text:  # the csv module refuses them: they are no part of a serial
+        text = text.replace("\x00", "")
     try:
         dialect = csv.Sniffer().sniff(text[:CSV_SNIFF_SIZE], delimiters=",;\t")
     except csv.Error:
@@ -61,6 +92,8 @@ def csv_first_column(text: str) -> list[tuple[int, str]]:
             cell = row[0] if row else ""
             if cell.strip():
                 rows.append((reader.line_num, cell))
+                if len(rows) > MAX_BULK_SERIALS:
+                    check_count(len(rows) + sum(1 for row in reader if row and row[0].strip()))
     except csv.Error as error:
         raise SerialValidationError("csv_unreadable", line=reader.line_num, reason=str(error)) from None
     return rows

@@ -8,12 +8,15 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..models.storq_serial_validation import MAX_LISTED_ERRORS
 from ..models.storq_serial_validation import CheckedSerials
 from ..tools.errors import SerialValidationError
+from ..tools.limits import MAX_BULK_SERIALS
+from ..tools.limits import MAX_RAW_SERIAL_LENGTH
+from ..tools.limits import shorten
 from ..tools.serial_input import csv_first_column
 from ..tools.serial_input import decode_csv
 from ..tools.serial_input import split_pasted
-from ..tools.serial_range import MAX_RANGE_COUNT
 from ..tools.serial_range import generate_serial_range
 
 # Transfers that capture the serials of units arriving from a vendor: receipts, and dropships
@@ -187,7 +190,7 @@ class StorqSerialBulkEntry(models.TransientModel):
                     'them, or choose "Keep the good lines only":\n%(lines)s',
                     count=len(bad),
                     total=len(bad) + len(good),
-                    lines="\n".join(self._describe_result(result) for result in bad),
+                    lines=self._describe_results(bad),
                 )
             )
         if not good:
@@ -306,7 +309,8 @@ class StorqSerialBulkEntry(models.TransientModel):
         return {
             "entry_id": self.id,
             "line_number": result.line_number,
-            "raw_input": result.raw,
+            # a value too long to be a serial is refused: the list shows its start only
+            "raw_input": result.raw if len(result.raw) <= MAX_RAW_SERIAL_LENGTH else shorten(result.raw),
             "serial": result.serial,
             "status": result.status,
             "reason": result.reason,
@@ -317,9 +321,18 @@ class StorqSerialBulkEntry(models.TransientModel):
         return self.env._(
             "Line %(line)s (%(input)s): %(reason)s",
             line=result.line_number,
-            input=(result.raw or "").strip(),
+            input=shorten((result.raw or "").strip()),
             reason=result.reason,
         )
+
+    def _describe_results(self, results):
+        """The first MAX_LISTED_ERRORS results, one a line, and how many more there are."""
+        lines = [self._describe_result(result) for result in results[:MAX_LISTED_ERRORS]]
+        if len(results) > MAX_LISTED_ERRORS:
+            lines.append(
+                self.env._("… and %(count)s more refused lines.", count=len(results) - MAX_LISTED_ERRORS)
+            )
+        return "\n".join(lines)
 
     # Reading the input ------------------------------------------------
     def _read_entries(self):
@@ -331,18 +344,21 @@ class StorqSerialBulkEntry(models.TransientModel):
         return self._read_paste(), None
 
     def _read_paste(self):
-        return split_pasted(self.serial_text or "")
+        try:
+            return split_pasted(self.serial_text or "")
+        except SerialValidationError as error:
+            raise self.env["storq.serial.input"]._input_error(error) from None
 
     def _read_range(self):
         validation = self.env["storq.serial.validation"]
         first = (self.first_serial or "").strip()
         if not first:
             raise UserError(self.env._("Enter the first serial of the range."))
-        if not 1 <= self.range_count <= MAX_RANGE_COUNT:
+        if not 1 <= self.range_count <= MAX_BULK_SERIALS:
             raise UserError(
                 self.env._(
                     "Enter how many serials to generate: between 1 and %(max)s.",
-                    max=MAX_RANGE_COUNT,
+                    max=MAX_BULK_SERIALS,
                 )
             )
         rule, label = validation._get_rule(self.product_id)
@@ -352,8 +368,8 @@ class StorqSerialBulkEntry(models.TransientModel):
             raise UserError(
                 self.env._(
                     "No range can start at %(first)s: %(reason)s",
-                    first=first,
-                    reason=validation._error_message(error, serial=first, rule_name=label),
+                    first=shorten(first),
+                    reason=validation._error_message(error, serial=shorten(first), rule_name=label),
                 )
             ) from None
         return list(enumerate(serials, start=1))
@@ -362,6 +378,8 @@ class StorqSerialBulkEntry(models.TransientModel):
         """Entries from the first column; the first row is skipped when it is a column header."""
         if not self.csv_file:
             raise UserError(self.env._("Choose the CSV file to import."))
+        checks = self.env["storq.serial.input"]
+        checks._check_bulk_size(len(self.csv_file) * 3 // 4)  # before decoding it
         try:
             content = base64.b64decode(self.csv_file, validate=True)
         except (binascii.Error, ValueError):
@@ -369,6 +387,8 @@ class StorqSerialBulkEntry(models.TransientModel):
         try:
             entries = csv_first_column(decode_csv(content))
         except SerialValidationError as error:
+            if error.code in ("too_large", "too_many"):
+                raise checks._input_error(error) from None
             raise UserError(
                 self.env._(
                     "The CSV file could not be read at line %(line)s (%(error)s): save it again as "
@@ -382,7 +402,7 @@ class StorqSerialBulkEntry(models.TransientModel):
             reason = self._csv_header_reason(entries[0][1])
             if reason:
                 line_number, cell = entries.pop(0)
-                header = BulkEntryResult(line_number, cell, cell.strip(), "skipped", reason, False)
+                header = BulkEntryResult(line_number, cell, shorten(cell.strip()), "skipped", reason, False)
         return entries, header
 
     def _csv_header_reason(self, cell):
@@ -395,7 +415,7 @@ class StorqSerialBulkEntry(models.TransientModel):
             return self.env._(
                 "Read as the column header and skipped, as it is not a valid serial: %(reason)s "
                 "If it is a serial, correct it in the file.",
-                reason=validation._error_message(error, serial=cell.strip(), rule_name=label),
+                reason=validation._error_message(error, serial=shorten(cell.strip()), rule_name=label),
             )
         if not any(char.isdigit() for char in cell):
             return self.env._(

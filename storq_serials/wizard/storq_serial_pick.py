@@ -2,6 +2,9 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from ..models.storq_serial_validation import MAX_LISTED_ERRORS
+from ..tools.errors import SerialValidationError
+from ..tools.limits import shorten
 from ..tools.serial_input import split_pasted
 
 
@@ -59,7 +62,7 @@ class StorqSerialPick(models.TransientModel):
                         'them, or choose "Keep the good lines only":\n%(lines)s',
                         count=len(refused),
                         total=len(verdicts),
-                        lines="\n".join(verdict["message"] for verdict in refused),
+                        lines=self._describe_refused(refused),
                     )
                 )
             raise UserError(self.env._("No serial to pick: paste at least one serial."))
@@ -82,8 +85,20 @@ class StorqSerialPick(models.TransientModel):
     # Business methods
     # ------------------------------------------------------------------
     def _read_serials(self):
-        """The pasted serials, with the bulk entry's separators."""
-        return [raw.strip() for _number, raw in split_pasted(self.serial_text)]
+        """The pasted serials, with the bulk entry's separators (and its limits)."""
+        try:
+            return [raw.strip() for _number, raw in split_pasted(self.serial_text)]
+        except SerialValidationError as error:
+            raise self.env["storq.serial.input"]._input_error(error) from None
+
+    def _describe_refused(self, refused):
+        """The first MAX_LISTED_ERRORS refusals, one a line, and how many more there are."""
+        lines = [verdict["message"] for verdict in refused[:MAX_LISTED_ERRORS]]
+        if len(refused) > MAX_LISTED_ERRORS:
+            lines.append(
+                self.env._("… and %(count)s more refused serials.", count=len(refused) - MAX_LISTED_ERRORS)
+            )
+        return "\n".join(lines)
 
     def _show(self, verdicts):
         self.write(
@@ -93,7 +108,7 @@ class StorqSerialPick(models.TransientModel):
                 "result": "\n".join(
                     "{}  {}: {}".format(
                         "OK" if verdict["status"] == "ok" else "REFUSED",
-                        verdict["serial"],
+                        shorten(verdict["serial"]),
                         verdict["message"],
                     )
                     for verdict in verdicts
