@@ -4,6 +4,7 @@ from . import test_demo_data
 from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
+from . import test_input_limits
 from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
@@ -16,6 +17,7 @@ from . import test_return_tour
 from . import test_return_validation
 from . import test_return_validation_rpc
 from . import test_return_wizard
+from . import test_rpc_boundary_fuzz
 from . import test_scan_delivery
 from . import test_scan_internal
 from . import test_scan_receipt
@@ -27,6 +29,7 @@ from . import test_serial_labels
 from . import test_serial_policy
 from . import test_tools_check_digits
 from . import test_tools_format_rule
+from . import test_tools_input_limits
 from . import test_tools_labels
 from . import test_tools_normalize
 from . import test_tools_serial_input
