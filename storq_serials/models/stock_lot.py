@@ -157,7 +157,7 @@ class StockLot(models.Model):
         )
 
     @api.model
-    def generate_lot_names(self, first_lot, count):
+    def generate_lot_names(self, first_lot=None, count=None):
         """Serial ranges of serial-controlled products follow their format (padding, check digit)."""
         checks = self.env["storq.serial.input"]
         first_lot, count = checks._check_text(first_lot, "first_lot"), checks._check_count(count, "count")

@@ -32,7 +32,9 @@ class StockMove(models.Model):
                 move.picked = picked[move]
 
     @api.model
-    def action_generate_lot_line_vals(self, context, mode, first_lot, count, lot_text):
+    def action_generate_lot_line_vals(
+        self, context=None, mode=None, first_lot=None, count=None, lot_text=None
+    ):
         """Generate or paste serials: check every line before the form gets them."""
         first_lot, count, lot_text = self.env["storq.serial.input"]._check_generate_args(
             context, mode, first_lot, count, lot_text

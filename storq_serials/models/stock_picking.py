@@ -14,7 +14,7 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Business methods: scanning serials into a transfer
     # ------------------------------------------------------------------
-    def storq_scan(self, barcode, context_product_id=False):
+    def storq_scan(self, barcode=None, context_product_id=False):
         """Handle one scan from a hardware scanner on this receipt, internal transfer, delivery
         or dropship.
 

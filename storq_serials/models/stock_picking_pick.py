@@ -27,7 +27,7 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Business methods: picking a list of serials
     # ------------------------------------------------------------------
-    def storq_pick_serials(self, serials, apply=False, keep_good=False):
+    def storq_pick_serials(self, serials=None, apply=False, keep_good=False):
         """Check the serial strings `serials` for this delivery or internal transfer, and with
         `apply` take the accepted units.
 

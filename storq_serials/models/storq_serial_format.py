@@ -227,7 +227,7 @@ class StorqSerialFormat(models.Model):
             return UnusableRule(name=rule.name or "", reason=reason)
 
     def action_open_products(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Products using %(rule)s", rule=self.name),

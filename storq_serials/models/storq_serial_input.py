@@ -36,8 +36,8 @@ class StorqSerialInput(models.AbstractModel):
         if len(records) != 1:
             raise UserError(
                 self.env._(
-                    "%(method)s works on one record at a time, not %(count)s: call it on a single " "record.",
-                    method=records._name,
+                    "This works on one %(model)s at a time, not %(count)s: call it on one record.",
+                    model=records._description,
                     count=len(records),
                 )
             )

@@ -3,6 +3,7 @@ inputs with capped error lists, and clear errors for arguments of the wrong type
 
 import base64
 
+from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
@@ -200,7 +201,7 @@ class TestInputLimits(DeliveryCase):
         for product in ("1", [1], -1, 2**40, 1.0):
             with self.subTest(product=product), self.assertRaisesRegex(UserError, "must be a record id"):
                 delivery.storq_scan("123", context_product_id=product)
-        with self.assertRaisesRegex(UserError, "one record at a time"):
+        with self.assertRaisesRegex(UserError, "one Transfer at a time, not 2"):
             (delivery | self._sale(self.acme, self.phone, 1).picking_ids).storq_scan("1")
         self.assertEqual(delivery.storq_scan(None)["status"], "error")
         self.assertEqual(self._scan(delivery, "\x00" + self.u1.name)["status"], "ok")
@@ -234,3 +235,22 @@ class TestInputLimits(DeliveryCase):
         ):
             with self.subTest(args=args), self.assertRaises(UserError):
                 Move.action_generate_lot_line_vals(*args)
+
+    def test_missing_arguments_are_answered_clearly(self):
+        """As an RPC client that leaves arguments out would call them."""
+        delivery = self._sale(self.acme, self.phone, 1).picking_ids
+        self.assertEqual(call_kw(delivery, "storq_scan", [delivery.ids], {})["status"], "error")
+        calls = (
+            (delivery, "storq_pick_serials", [delivery.ids]),
+            (self.env["stock.lot"], "generate_lot_names", []),
+            (self.env["stock.lot"], "generate_lot_names", ["SN-1"]),
+            (self.env["stock.move"], "action_generate_lot_line_vals", []),
+            (self.env["stock.move"], "action_generate_lot_line_vals", [self.move_context]),
+            (self.env["stock.move"], "action_generate_lot_line_vals", [self.move_context, "generate"]),
+            (self.env["stock.picking"], "storq_scan", [[], "1"]),
+            (self.env["storq.serial.pick"], "action_check", [[]]),
+            (self.env["storq.serial.bulk.entry"], "action_apply", [[]]),
+        )
+        for model, method, args in calls:
+            with self.subTest(method=method, args=args), self.assertRaises(UserError):
+                call_kw(model, method, args, {})

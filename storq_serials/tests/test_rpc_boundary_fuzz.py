@@ -87,18 +87,25 @@ class TestRpcBoundaryFuzz(DeliveryCase):
                 self.assertLess(len(verdict["message"]), 2_000)
 
     @FUZZ
-    @given(json_values, json_values)
-    def test_scan(self, barcode, product_id):
-        self._assert_verdicts(self._rpc("stock.picking", "storq_scan", [self.delivery.ids, barcode]))
+    @given(json_values, json_values, st.integers(0, 2))
+    def test_scan(self, barcode, product_id, arity):
+        args = [barcode, product_id][:arity]  # arguments left out, as a client may
+        self._assert_verdicts(self._rpc("stock.picking", "storq_scan", [self.delivery.ids, *args]))
         answer = self._rpc(
             "stock.picking", "storq_scan", [self.delivery.ids, barcode], {"context_product_id": product_id}
         )
         self._assert_verdicts(answer)
 
     @FUZZ
-    @given(st.one_of(list_of_texts, json_values), json_values, st.one_of(st.booleans(), json_values))
-    def test_pick_serials(self, serials, apply, keep_good):
-        self._assert_verdicts(self._rpc("stock.picking", "storq_pick_serials", [self.delivery.ids, serials]))
+    @given(
+        st.one_of(list_of_texts, json_values),
+        json_values,
+        st.one_of(st.booleans(), json_values),
+        st.integers(0, 3),
+    )
+    def test_pick_serials(self, serials, apply, keep_good, arity):
+        args = [serials, apply, keep_good][:arity]
+        self._assert_verdicts(self._rpc("stock.picking", "storq_pick_serials", [self.delivery.ids, *args]))
         answer = self._rpc(
             "stock.picking",
             "storq_pick_serials",
@@ -108,14 +115,14 @@ class TestRpcBoundaryFuzz(DeliveryCase):
         self._assert_verdicts(answer)
 
     @FUZZ
-    @given(json_values, json_values, st.sampled_from([False, "phone", "laptop", "plain"]))
-    def test_range_generator(self, first, count, product):
+    @given(json_values, json_values, st.sampled_from([False, "phone", "laptop", "plain"]), st.integers(0, 2))
+    def test_range_generator(self, first, count, product, arity):
         products = {"phone": self.phone, "laptop": self.laptop, "plain": self.plain_serial_product}
         product_id = products[product].id if product else False
         self._rpc(
             "stock.lot",
             "generate_lot_names",
-            [first, count],
+            [first, count][:arity],
             {"context": {"storq_serial_product_id": product_id}},
         )
 
@@ -140,9 +147,11 @@ class TestRpcBoundaryFuzz(DeliveryCase):
         json_values,
         st.one_of(st.integers(-2, 50), json_values),
         st.one_of(texts, json_values),
+        st.integers(0, 5),
     )
-    def test_generate_serials_dialog(self, context, changes, mode, first_lot, count, lot_text):
-        self._rpc("stock.move", "action_generate_lot_line_vals", [context, mode, first_lot, count, lot_text])
+    def test_generate_serials_dialog(self, context, changes, mode, first_lot, count, lot_text, arity):
+        args = [context, mode, first_lot, count, lot_text]
+        self._rpc("stock.move", "action_generate_lot_line_vals", args[:arity])
         context = dict(self.move_context, **changes)
         self._rpc("stock.move", "action_generate_lot_line_vals", [context, mode, first_lot, count, lot_text])
 

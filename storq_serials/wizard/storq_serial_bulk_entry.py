@@ -173,13 +173,13 @@ class StorqSerialBulkEntry(models.TransientModel):
     # ------------------------------------------------------------------
     def action_check(self):
         """Show the verdict of every entry; nothing is applied yet."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         self._check_entries()
         return self._reopen()
 
     def action_apply(self):
         """Add one move line per good serial, after checking everything again."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         results = self._check_entries()
         bad = [result for result in results if result.status == "error"]
         good = [result for result in results if result.status == "ok"]
@@ -281,7 +281,7 @@ class StorqSerialBulkEntry(models.TransientModel):
 
     def _check_entries(self):
         """Read the input, check every entry, store the verdicts as lines; return the results."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         self._check_move(self.move_id)
         if self.move_id.picking_id != self.picking_id:
             raise UserError(

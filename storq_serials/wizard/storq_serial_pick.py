@@ -40,13 +40,13 @@ class StorqSerialPick(models.TransientModel):
     # ------------------------------------------------------------------
     def action_check(self):
         """Show each serial's verdict; nothing is applied yet."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         self._show(self.picking_id.storq_pick_serials(self._read_serials()))
         return self._reopen()
 
     def action_apply(self):
         """Take the accepted units (all or nothing unless "Keep the good lines only")."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)
         serials = self._read_serials()
         verdicts = self.picking_id.storq_pick_serials(
             serials, apply=True, keep_good=self.apply_policy == "good_only"
