@@ -113,7 +113,9 @@ class ProductTemplate(models.Model):
                 self.env._(
                     "%(products)s are under serial control, so they must stay tracked by unique "
                     "serial number. Turn serial control off first.",
-                    products=", ".join(loosened.mapped("display_name")),
+                    products=self.env["storq.serial.input"]._capped_lines(
+                        loosened.mapped("display_name"), ", "
+                    ),
                 )
             )
         newly = controlled.filtered(lambda t: t.id in before and not before[t.id][0])
@@ -182,6 +184,6 @@ class ProductTemplate(models.Model):
                 "the open transfers, bring the stock without serials to zero with an inventory "
                 "adjustment, then turn serial control on and receive or count the units again with "
                 "their serial numbers.",
-                lines="\n".join(lines),
+                lines=self.env["storq.serial.input"]._capped_lines(lines),
             )
         )

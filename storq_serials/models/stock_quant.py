@@ -82,7 +82,7 @@ class StockQuant(models.Model):
                 self.env._(
                     "These products are under serial control: count each unit on its own line "
                     "with its serial number (quantity 1).\n%(lines)s",
-                    lines="\n".join(bad),
+                    lines=self.env["storq.serial.input"]._capped_lines(bad),
                 )
             )
 

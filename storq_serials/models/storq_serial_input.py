@@ -11,6 +11,8 @@ from ..tools.limits import MAX_RAW_SERIAL_LENGTH
 from ..tools.limits import shorten
 from ..tools.limits import text_size
 
+# Lines a refusal lists before it counts the rest (as `_format_errors` does for serials).
+MAX_LISTED_REFUSALS = 50
 # A record id PostgreSQL can compare: a larger integer makes the query itself fail.
 MAX_RECORD_ID = 2**31 - 1
 
@@ -175,6 +177,19 @@ class StorqSerialInput(models.AbstractModel):
         if count > 0:
             self._check_bulk_count(math.ceil(abs(quantity) / count))
         return first_lot, count, lot_text
+
+    # ------------------------------------------------------------------
+    # Lists of refusals
+    # ------------------------------------------------------------------
+    @api.model
+    def _capped_lines(self, lines, separator="\n", limit=MAX_LISTED_REFUSALS):
+        """The first `limit` lines of a refusal, and how many more there are: a message stays
+        readable (and small) whatever the size of the batch refused."""
+        lines = list(lines)
+        shown = lines[:limit]
+        if len(lines) > limit:
+            shown.append(self.env._("… and %(count)s more.", count=len(lines) - limit))
+        return separator.join(shown)
 
     # ------------------------------------------------------------------
     # Bulk limits

@@ -82,7 +82,10 @@ class StorqSerialReturnRecord(models.Model):
         refused = [refusal for refusal in refusals if refusal]
         if refused:
             raise UserError(
-                self.env._("These units cannot be taken back:\n%(lines)s", lines="\n".join(refused))
+                self.env._(
+                    "These units cannot be taken back:\n%(lines)s",
+                    lines=self.env["storq.serial.input"]._capped_lines(refused),
+                )
             )
 
     @api.model
@@ -134,7 +137,10 @@ class StorqSerialReturnRecord(models.Model):
             )
         if problems:
             raise UserError(
-                self.env._("These units cannot be taken back:\n%(lines)s", lines="\n".join(problems))
+                self.env._(
+                    "These units cannot be taken back:\n%(lines)s",
+                    lines=self.env["storq.serial.input"]._capped_lines(problems),
+                )
             )
         return units
 

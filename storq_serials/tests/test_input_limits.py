@@ -190,6 +190,33 @@ class TestInputLimits(DeliveryCase):
             self.env["stock.move"].action_generate_lot_line_vals(self.move_context, "import", False, 0, text)
         self.assertIn("… and 5 more refused serials.", str(caught.exception))
 
+    def test_every_list_of_refusals_is_capped(self):
+        checks = self.env["storq.serial.input"]
+        self.assertEqual(checks._capped_lines(["a", "b"]), "a\nb")
+        self.assertEqual(checks._capped_lines(map(str, range(53)), ", ").split(", ")[-1], "… and 3 more.")
+        # a real one: an inventory count of many units counted twice
+        lots = self._create_lots(self.laptop, [f"CNT{n:04d}" for n in range(MAX_LISTED_ERRORS + 4)])
+        quants = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                [
+                    {
+                        "product_id": self.laptop.id,
+                        "location_id": self.stock_location.id,
+                        "lot_id": lot.id,
+                        "inventory_quantity": 2,
+                    }
+                    for lot in lots
+                ]
+            )
+        )
+        with self.assertRaises(UserError) as caught:
+            quants.action_apply_inventory()
+        message = str(caught.exception)
+        self.assertIn("… and 4 more.", message)
+        self.assertNotIn(lots[-1].name, message)
+
     # Arguments of the wrong type ------------------------------------------------------
     def test_scan_answers_wrong_arguments_clearly(self):
         delivery = self._sale(self.acme, self.phone, 1).picking_ids

@@ -139,7 +139,7 @@ class StorqSerialReturn(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Some units changed since they were checked; check again:\n%(lines)s",
-                    lines="\n".join(refusal for _line, refusal in changed),
+                    lines=self.env["storq.serial.input"]._capped_lines(refusal for _line, refusal in changed),
                 )
             )
         records = self.env["storq.serial.return.record"]._return_units(
@@ -332,7 +332,10 @@ class StorqSerialReturn(models.TransientModel):
                 )
         if missing:
             raise UserError(
-                self.env._("Complete the return before applying it:\n%(lines)s", lines="\n".join(missing))
+                self.env._(
+                    "Complete the return before applying it:\n%(lines)s",
+                    lines=self.env["storq.serial.input"]._capped_lines(missing),
+                )
             )
 
     def _prepare_return_unit_vals(self, line):
