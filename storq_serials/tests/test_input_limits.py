@@ -166,6 +166,18 @@ class TestInputLimits(DeliveryCase):
         self.assertLess(len(verdicts[0]["message"]), 300)
         self.assertEqual(verdicts[1]["status"], "ok", verdicts[1])
 
+    # Return Units -----------------------------------------------------------------
+    def test_return_wizard_limits(self):
+        wizard = self.env["storq.serial.return"].create(
+            {"partner_id": self.acme.id, "serial_text": "1\n" * (MAX_BULK_SERIALS + 1)}
+        )
+        with self.assertRaisesRegex(UserError, f"more than the {MAX_BULK_SERIALS}"):
+            wizard.action_check()
+        wizard.serial_text = "\x00" + "1" * (MAX_BULK_BYTES + 1)
+        self.assertNotIn("\x00", wizard.serial_text)
+        with self.assertRaisesRegex(UserError, "kB"):
+            wizard.action_check()
+
     # Odoo's Generate / Import Serials -----------------------------------------------
     def test_generate_and_import_limits(self):
         Move = self.env["stock.move"]

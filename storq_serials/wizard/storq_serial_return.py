@@ -184,7 +184,11 @@ class StorqSerialReturn(models.TransientModel):
         )
 
     def _read_entries(self):
-        return [(number, raw.strip()) for number, raw in split_pasted(self.serial_text)]
+        try:
+            entries = split_pasted(self.serial_text)
+        except SerialValidationError as error:  # over the bulk limits
+            raise self.env["storq.serial.input"]._input_error(error) from None
+        return [(number, raw.strip()) for number, raw in entries]
 
     def _held_units_domain(self):
         """Units the customer, the order or the delivery holds: whose serials are expected."""
