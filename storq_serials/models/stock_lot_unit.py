@@ -138,8 +138,8 @@ class StockLot(models.Model):
         if not self.env.su:
             forged = {name for vals in vals_list for name in GUARDED_FIELDS if vals.get(name)}
             self._storq_refuse_record_write(forged)
-        # Context defaults come from the client as they are: never taken for the record, even in
-        # superuser mode (a flow run with sudo on behalf of a user keeps the user's context).
+        # Context defaults come from the client as sent: refused in any mode. (Odoo's `sudo()`
+        # drops them, but a flow may hand its context on explicitly.)
         self._storq_refuse_record_write(
             {name for name in GUARDED_FIELDS if self.env.context.get(f"default_{name}")}
         )
