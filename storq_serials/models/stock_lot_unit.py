@@ -423,6 +423,21 @@ class StockLot(models.Model):
             ]
         )
 
+    def _storq_check_company_access(self):
+        """Corrections stay within the user's companies, also for units of shared products
+        (no company on the unit): the company is then the one that received or delivered it."""
+        self.ensure_one()
+        self.check_access("read")
+        company = self._storq_unit_companies(self)[self.id]
+        if company and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "%(serial)s is a unit of %(company)s: only its own users can correct it.",
+                    serial=self.name,
+                    company=company.sudo().display_name,
+                )
+            )
+
     def _storq_log_correction(self, event_type, reason, old_value, new_value):
         """Record a manager's correction of this unit ("corrected", "renamed"): one event with
         the reason and the values before and after, and the same in the chatter."""

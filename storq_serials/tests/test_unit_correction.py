@@ -159,3 +159,21 @@ class TestUnitCorrection(StorqReturnsCase):
         self.assertFalse(lot.storq_event_ids)
         with self.assertRaisesRegex(UserError, "not under serial control"):
             self._rename(self.stock_user, lot, "PLAIN-NEWER")
+
+    def test_other_company_cannot_correct_or_rename(self):
+        unit = self._receive(["FIX0011"])
+        other = self.env["res.company"].create({"name": "Storq Other Co"})
+        manager = self._make_user(
+            "storq_fix_other_manager",
+            "stock.group_stock_manager,storq_serials.group_storq_manager",
+            company=other,
+        )
+        for model, values in (
+            ("storq.unit.correct", {"storq_state": "scrapped"}),
+            ("storq.unit.rename", {"new_serial": "FIX0012"}),
+        ):
+            wizard = self.env[model].create(dict(values, lot_id=unit.id, reason="Not mine"))
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                wizard.with_user(manager).action_apply()
+        self.assertEqual((unit.name, unit.storq_state), ("FIX0011", "in_stock"))
+        self.assertEqual(unit.storq_event_ids.mapped("event_type"), ["received"])

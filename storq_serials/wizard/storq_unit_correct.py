@@ -76,7 +76,7 @@ class StorqUnitCorrect(models.TransientModel):
         if not self.env.user.has_group("storq_serials.group_storq_manager"):
             raise AccessError(self.env._("Only serial managers can correct a unit record."))
         lot = self.lot_id
-        lot.check_access("read")
+        lot._storq_check_company_access()
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(

@@ -75,8 +75,8 @@ class StorqUnitRename(models.TransientModel):
                     serial=lot.name,
                 )
             )
+        lot._storq_check_company_access()
         if self.env.user.has_group("storq_serials.group_storq_manager"):
-            lot.check_access("read")
             return
         lot.check_access("write")
         if lot.storq_state not in RENAMABLE_BY_USERS:
