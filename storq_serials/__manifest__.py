@@ -20,6 +20,8 @@
         "wizard/storq_serial_pick_views.xml",
         "wizard/storq_serial_return_views.xml",
         "wizard/storq_unit_block_views.xml",
+        "wizard/storq_unit_correct_views.xml",
+        "wizard/storq_unit_rename_views.xml",
         "views/storq_serial_format_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",

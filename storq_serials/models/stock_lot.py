@@ -99,6 +99,8 @@ class StockLot(models.Model):
         return lots
 
     def write(self, vals):
+        if "name" in vals and not self.env.su:
+            self._storq_refuse_rename(vals["name"])
         if {"name", "product_id"} & set(vals) and self:
             entries = []
             for lot in self:
@@ -118,6 +120,20 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _storq_refuse_rename(self, name):
+        """A unit's serial is its identity: it changes only through Correct Serial, which asks
+        for the reason and keeps the old serial in the history (`storq.unit.rename`, which
+        writes in superuser mode). Lots of products outside serial control keep Odoo's rules."""
+        renamed = self.filtered(lambda lot: lot.product_id.storq_serial_control and lot.name != name)
+        if renamed:
+            raise UserError(
+                self.env._(
+                    "The serial of %(serial)s cannot be changed here: use the Correct Serial button "
+                    "of the unit, which asks for the reason and keeps the old serial in its history.",
+                    serial=renamed[0].name,
+                )
+            )
+
     @api.model
     def _storq_validate_vals_list(self, vals_list):
         """Normalise and check the serials about to be created; refuse the batch if any is bad."""

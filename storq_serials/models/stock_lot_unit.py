@@ -4,6 +4,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 from odoo.tools.misc import split_every
 
@@ -30,8 +31,32 @@ UNIT_FIELDS = [
     "storq_blocked",
     "storq_block_reason",
 ]
-BLOCK_FIELDS = {"storq_blocked", "storq_block_reason"}
+# The unit record: written only by the module's own server code (done moves, returns, blocks,
+# the correction wizards), always in superuser mode, which no client can reach. Users, imports
+# and integrations of any group are refused; a manager corrects it with `storq.unit.correct`.
+RECORD_FIELDS = frozenset(
+    {
+        "storq_supplier_id",
+        "storq_purchase_id",
+        "storq_receipt_picking_id",
+        "storq_received_date",
+        "storq_state",
+        "storq_location_id",
+        "storq_partner_id",
+        "storq_sale_line_id",
+        "storq_sale_id",
+        "storq_delivery_picking_id",
+        "storq_delivered_date",
+        "storq_blocked",
+        "storq_block_reason",
+    }
+)
+# Also closed to clients: the history (append-only) and the stored serial control flag, whose
+# value decides which guards and which unique index apply to the unit.
+GUARDED_FIELDS = RECORD_FIELDS | {"storq_event_ids", "storq_serial_control"}
 STOCK_USAGES = ("internal", "transit")
+# How many serials a refused deletion names before counting the rest.
+DELETE_REFUSAL_SHOWN = 20
 
 
 class StockLot(models.Model):
@@ -46,18 +71,21 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    storq_supplier_id = fields.Many2one("res.partner", "Supplier", index="btree_not_null", readonly=True)
-    storq_purchase_id = fields.Many2one(
-        "purchase.order", "Purchase order", index="btree_not_null", readonly=True
+    storq_supplier_id = fields.Many2one(
+        "res.partner", "Supplier", index="btree_not_null", readonly=True, copy=False
     )
-    storq_receipt_picking_id = fields.Many2one("stock.picking", "First receipt", readonly=True)
-    storq_received_date = fields.Datetime("Received on", index=True, readonly=True)
-    storq_state = fields.Selection(UNIT_STATES, "Unit status", index=True, readonly=True)
+    storq_purchase_id = fields.Many2one(
+        "purchase.order", "Purchase order", index="btree_not_null", readonly=True, copy=False
+    )
+    storq_receipt_picking_id = fields.Many2one("stock.picking", "First receipt", readonly=True, copy=False)
+    storq_received_date = fields.Datetime("Received on", index=True, readonly=True, copy=False)
+    storq_state = fields.Selection(UNIT_STATES, "Unit status", index=True, readonly=True, copy=False)
     storq_location_id = fields.Many2one(
         "stock.location",
         "Current location",
         index="btree_not_null",
         readonly=True,
+        copy=False,
         help="Where the unit is while it is in stock.",
     )
     storq_partner_id = fields.Many2one(
@@ -65,27 +93,30 @@ class StockLot(models.Model):
         "Customer",
         index="btree_not_null",
         readonly=True,
+        copy=False,
         help="The customer who holds the delivered unit.",
     )
     storq_sale_line_id = fields.Many2one(
-        "sale.order.line", "Sale order line", index="btree_not_null", readonly=True
+        "sale.order.line", "Sale order line", index="btree_not_null", readonly=True, copy=False
     )
     storq_sale_id = fields.Many2one(
         "sale.order",
         "Sale order",
         index="btree_not_null",
         readonly=True,
+        copy=False,
         help="The order the unit was last delivered on.",
     )
-    storq_delivery_picking_id = fields.Many2one("stock.picking", "Delivery", readonly=True)
-    storq_delivered_date = fields.Datetime("Delivered on", index=True, readonly=True)
+    storq_delivery_picking_id = fields.Many2one("stock.picking", "Delivery", readonly=True, copy=False)
+    storq_delivered_date = fields.Datetime("Delivered on", index=True, readonly=True, copy=False)
     storq_blocked = fields.Boolean(
         "Blocked",
         index=True,
         readonly=True,
+        copy=False,
         help="A blocked unit cannot be shipped (a recall, a quarantine).",
     )
-    storq_block_reason = fields.Char("Why blocked", readonly=True)
+    storq_block_reason = fields.Char("Why blocked", readonly=True, copy=False)
     storq_event_ids = fields.One2many("storq.serial.event", "lot_id", "History")
     storq_event_count = fields.Integer("Events", compute="_compute_storq_event_count")
 
@@ -102,11 +133,83 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            forged = {name for vals in vals_list for name in GUARDED_FIELDS if vals.get(name)}
+            self._storq_refuse_record_write(forged)
+        # Context defaults come from the client as sent: refused in any mode. (Odoo's `sudo()`
+        # drops them, but a flow may hand its context on explicitly.)
+        self._storq_refuse_record_write(
+            {name for name in GUARDED_FIELDS if self.env.context.get(f"default_{name}")}
+        )
+        return super().create(vals_list)
+
     def write(self, vals):
-        # Blocking goes through `_storq_block` / `_storq_unblock`, which keep the history.
-        if BLOCK_FIELDS & set(vals) and not self.env.su:
-            self._storq_check_can_block()
+        if not self.env.su:
+            self._storq_refuse_record_write(GUARDED_FIELDS & set(vals))
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_unit_history(self):
+        """A unit that has lived keeps its history and its return records: it is never deleted.
+
+        Units with events or done moves are refused (2 queries for the batch); a unit created
+        by mistake and never used can still be deleted.
+        """
+        if not self:
+            return
+        lots = self.sudo()
+        used = {
+            lot.id
+            for [lot] in self.env["storq.serial.event"]
+            .sudo()
+            ._read_group([("lot_id", "in", lots.ids)], ["lot_id"])
+        }
+        used.update(
+            lot.id
+            for [lot] in self.env["stock.move.line"]
+            .sudo()
+            ._read_group([("lot_id", "in", lots.ids), ("state", "=", "done")], ["lot_id"])
+        )
+        if used:
+            serials = lots.browse(sorted(used)).mapped("name")
+            shown = ", ".join(serials[:DELETE_REFUSAL_SHOWN])
+            if len(serials) > DELETE_REFUSAL_SHOWN:
+                shown = self.env._(
+                    "%(serials)s and %(count)s more",
+                    serials=shown,
+                    count=len(serials) - DELETE_REFUSAL_SHOWN,
+                )
+            raise UserError(
+                self.env._(
+                    "%(serials)s cannot be deleted: these units have a history (moves, returns, "
+                    "events) that traceability keeps. Correct a wrong record or serial with the "
+                    "unit's Correct Record or Correct Serial buttons instead.",
+                    serials=shown,
+                )
+            )
+
+    def _storq_refuse_record_write(self, names):
+        if not names:
+            return
+        labels = sorted(self._fields[name]._description_string(self.env) for name in names)
+        # Blocking has its own action; the rest of the record is corrected with a reason.
+        if names <= {"storq_blocked", "storq_block_reason"}:
+            raise AccessError(
+                self.env._(
+                    "Units are blocked and unblocked with the Block Units and Unblock Units "
+                    "actions, by serial managers only (recalls, quarantine)."
+                )
+            )
+        raise AccessError(
+            self.env._(
+                "The unit record (%(fields)s) is kept by the stock moves and cannot be written "
+                "directly, nor imported. A serial manager corrects it with the Correct Record "
+                "button of the unit, giving the reason.",
+                fields=", ".join(labels),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -318,6 +421,54 @@ class StockLot(models.Model):
                 }
                 for lot in self
             ]
+        )
+
+    def _storq_check_company_access(self):
+        """Corrections stay within the user's companies, also for units of shared products
+        (no company on the unit): the company is then the one that received or delivered it."""
+        self.ensure_one()
+        self.check_access("read")
+        company = self._storq_unit_companies(self)[self.id]
+        if company and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "%(serial)s is a unit of %(company)s: only its own users can correct it.",
+                    serial=self.name,
+                    company=company.sudo().display_name,
+                )
+            )
+
+    def _storq_log_correction(self, event_type, reason, old_value, new_value):
+        """Record a manager's correction of this unit ("corrected", "renamed"): one event with
+        the reason and the values before and after, and the same in the chatter."""
+        self.ensure_one()
+        self.env["storq.serial.event"].sudo().create(
+            {
+                "lot_id": self.id,
+                "product_id": self.product_id.id,
+                "company_id": self.company_id.id or self.env.company.id,
+                "event_type": event_type,
+                "user_id": self.env.uid,
+                "partner_id": self.storq_partner_id.id,
+                "location_id": self.storq_location_id.id,
+                "note": reason,
+                "old_value": old_value,
+                "new_value": new_value,
+            }
+        )
+        self.env["stock.lot"].invalidate_model(["storq_event_ids", "storq_event_count"])
+        self.sudo().message_post(
+            body=self.env._(
+                "%(what)s by %(user)s: %(old)s → %(new)s. Reason: %(reason)s",
+                what=dict(
+                    self.env["storq.serial.event"]._fields["event_type"]._description_selection(self.env)
+                )[event_type],
+                user=self.env.user.name,
+                old=old_value,
+                new=new_value,
+                reason=reason,
+            ),
+            author_id=self.env.user.partner_id.id,
         )
 
     # ------------------------------------------------------------------

@@ -1,13 +1,18 @@
 import logging
+from datetime import timedelta
 
 from odoo import api
 from odoo import models
 from odoo.tools.misc import format_date
+from odoo.tools.sql import SQL
 
 _logger = logging.getLogger(__name__)
 
 # Where suspicious returns wait, in the cursor's hooks, for the end of the transaction.
 SUSPICIOUS_RETURNS_KEY = "storq_serials.suspicious_returns"
+# The same refused attempt (unit, user, document) is logged once in this window: checking the
+# same list again and again must not fill the history.
+SUSPICIOUS_RETURN_WINDOW = timedelta(hours=1)
 
 
 class StockLot(models.Model):
@@ -161,7 +166,7 @@ class StockLot(models.Model):
         if not vals_list:
             return
         if not after_transaction:
-            self.env["storq.serial.event"].sudo()._bulk_create(vals_list)
+            self.env["storq.serial.event"].sudo()._bulk_create(self._storq_new_suspicious_returns(vals_list))
             return
         cr = self.env.cr
         pending = cr.postrollback.data.get(SUSPICIOUS_RETURNS_KEY)
@@ -183,6 +188,30 @@ class StockLot(models.Model):
             cr.postrollback.add(write_pending)
             cr.postcommit.add(write_pending)
         pending.extend(vals_list)
+
+    @api.model
+    def _storq_new_suspicious_returns(self, vals_list):
+        """The attempts of `vals_list` not logged yet: one per unit, user and document within
+        `SUSPICIOUS_RETURN_WINDOW` (1 query whatever their number)."""
+
+        def key(vals):
+            return (vals["lot_id"], vals.get("user_id") or None, vals.get("document_ref") or None)
+
+        attempts = {}
+        for vals in vals_list:
+            attempts.setdefault(key(vals), vals)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT lot_id, user_id, document_ref FROM storq_serial_event
+                 WHERE event_type = 'suspicious_return' AND date >= %s AND lot_id = ANY(%s)
+                """,
+                self.env.cr.now() - SUSPICIOUS_RETURN_WINDOW,
+                list({lot_id for lot_id, _user, _document in attempts}),
+            )
+        )
+        logged = set(self.env.cr.fetchall())
+        return [vals for attempt, vals in attempts.items() if attempt not in logged]
 
     # Unit record ------------------------------------------------------
     @api.model

@@ -16,6 +16,8 @@ EVENT_TYPES = [
     ("blocked", "Blocked"),
     ("unblocked", "Unblocked"),
     ("note", "Note"),
+    ("corrected", "Record corrected"),
+    ("renamed", "Serial corrected"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.
@@ -50,8 +52,15 @@ class StorqSerialEvent(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
+    # Restrict: deleting a unit must never take its history with it (units with a history
+    # cannot be deleted, see stock.lot `_unlink_except_unit_history`).
     lot_id = fields.Many2one(
-        "stock.lot", "Unit", required=True, index=True, ondelete="cascade", readonly=True
+        "stock.lot",
+        "Unit",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
     )
     product_id = fields.Many2one("product.product", index=True, readonly=True)
     company_id = fields.Many2one("res.company", index=True, readonly=True)
@@ -64,6 +73,8 @@ class StorqSerialEvent(models.Model):
     move_line_id = fields.Many2one("stock.move.line", readonly=True, index="btree_not_null")
     document_ref = fields.Reference(selection="_selection_document_ref", string="Document", readonly=True)
     note = fields.Char(readonly=True)
+    old_value = fields.Text("Before", readonly=True, help="What a correction changed, as it was.")
+    new_value = fields.Text("After", readonly=True, help="What a correction changed, as it is now.")
 
     # ------------------------------------------------------------------
     # Selection

@@ -25,8 +25,9 @@ class StorqSerialReturnRecord(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
+    # Restrict: the return record outlives any attempt to delete its unit.
     lot_id = fields.Many2one(
-        "stock.lot", "Unit", required=True, index=True, readonly=True, ondelete="cascade"
+        "stock.lot", "Unit", required=True, index=True, readonly=True, ondelete="restrict"
     )
     product_id = fields.Many2one("product.product", required=True, index=True, readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", index=True, readonly=True)

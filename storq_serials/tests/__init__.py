@@ -27,6 +27,7 @@ from . import test_serial_guards
 from . import test_serial_hygiene
 from . import test_serial_labels
 from . import test_serial_policy
+from . import test_suspicious_return_log
 from . import test_tools_check_digits
 from . import test_tools_format_rule
 from . import test_tools_input_limits
@@ -37,4 +38,7 @@ from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
 from . import test_unit_block
+from . import test_unit_correction
+from . import test_unit_deletion
 from . import test_unit_record
+from . import test_unit_record_guard

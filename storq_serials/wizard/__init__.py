@@ -5,3 +5,5 @@ from . import storq_serial_pick
 from . import storq_serial_return
 from . import storq_serial_return_line
 from . import storq_unit_block
+from . import storq_unit_correct
+from . import storq_unit_rename
