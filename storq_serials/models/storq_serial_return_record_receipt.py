@@ -190,11 +190,16 @@ class StorqSerialReturnRecord(models.Model):
         """Replace `move`'s lines by one picked line of one unit per lot.
 
         The values are Odoo's (`stock.move._prepare_move_line_vals`, which modules extend),
-        plus the unit: the lines Odoo reserved carry no unit, and writing a unit on each would
-        cost a query per unit; they are replaced in one batch."""
+        plus the unit. The lines Odoo reserved carry no unit, but each its place by the
+        putaway rules: the units take those places. Writing a unit on each line would cost
+        queries per unit; the lines are replaced in one batch instead."""
+        places = [line.location_dest_id.id for line in move.move_line_ids]
         move.move_line_ids.unlink()
         base = move._prepare_move_line_vals(quantity=1)
-        return self.env["stock.move.line"].create([dict(base, lot_id=lot.id, picked=True) for lot in lots])
+        vals_list = [dict(base, lot_id=lot.id, picked=True) for lot in lots]
+        for vals, place in zip(vals_list, places):
+            vals["location_dest_id"] = place
+        return self.env["stock.move.line"].create(vals_list)
 
     @api.model
     def _validate(self, picking):

@@ -171,3 +171,61 @@ class TestReturnTransfer(StorqReturnsCase):
             odoos_large - odoos_small,
             f"queries for 1, 5 and 40 units, taken back and with Odoo's return: {counts}",
         )
+
+    def test_units_put_away_on_a_shelf_are_routed_from_that_shelf(self):
+        # Odoo's return puts the units away where the putaway rules say: they leave from there
+        # for repair, scrap or write-off, never from the return's destination, where they are not.
+        shelf = self.env["stock.location"].create(
+            {"name": "Returns shelf", "location_id": self.stock_location.id}
+        )
+        self.env["stock.putaway.rule"].create(
+            {
+                "product_id": self.laptop.id,
+                "location_in_id": self.stock_location.id,
+                "location_out_id": shelf.id,
+            }
+        )
+        lots = self._receive(["RTP0001", "RTP0002", "RTP0003", "RTP0004"])
+        self._sell(self.customer, lots)
+        records = self.env["storq.serial.return.record"]._return_units(
+            [
+                {"lot_id": lot.id, "reason_id": self.reasons["defective"].id, "disposition": disposition}
+                for lot, disposition in zip(lots, ("restock", "repair", "scrap", "write_off"), strict=True)
+            ]
+        )
+        self.assertEqual(records.return_picking_id.move_line_ids.location_dest_id, shelf)
+        self.assertEqual(len(records.filtered("disposition_ref")), 3)
+        self.assertEqual(
+            self.env["stock.move.line"]
+            .search(
+                [("lot_id", "in", lots.ids), ("id", ">", max(records.return_picking_id.move_line_ids.ids))]
+            )
+            .location_id,
+            shelf,
+            "the units leave the shelf they were put on",
+        )
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", self.laptop.id),
+                ("lot_id", "in", lots.ids),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", "!=", 0),
+            ]
+        )
+        self.assertEqual(
+            sorted((quant.lot_id.name, quant.location_id.id, quant.quantity) for quant in quants),
+            [
+                ("RTP0001", shelf.id, 1),
+                ("RTP0002", self.company.storq_repair_location_id.id, 1),
+            ],
+            "each unit is in one place, nowhere a unit less",
+        )
+        self.assertEqual(
+            [(lot.storq_state, lot.storq_location_id) for lot in lots],
+            [
+                ("in_stock", shelf),
+                ("in_repair", self.company.storq_repair_location_id),
+                ("scrapped", self.env["stock.location"]),
+                ("written_off", self.env["stock.location"]),
+            ],
+        )
