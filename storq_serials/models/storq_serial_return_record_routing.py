@@ -14,7 +14,7 @@ ReturnedUnit = namedtuple(
 
 
 class StorqSerialReturnRecord(models.Model):
-    """Taking units back from customers: real return transfers, then each unit's routing.
+    """Taking units back from customers: Odoo's return transfers, then each unit's routing.
 
     `_return_units` is the one entry point. The return wizard calls it once the serials are
     checked; warranty claims and recalls call it the same way, without a wizard.
@@ -42,7 +42,8 @@ class StorqSerialReturnRecord(models.Model):
         return checks (`stock.lot._storq_return_refusals`: the unit delivered, to this customer,
         on this order and delivery, not returned since) before anything moves, and again when its
         return transfer is validated. The units are received with one return transfer per
-        delivery and customer, then each goes back to stock, to repair, to scrap or is written off.
+        delivery and customer, made by Odoo's return wizard (`_receive_units`), then each goes
+        back to stock, to repair, to scrap or is written off, from where its return put it.
         Queries grow with the deliveries and dispositions, not with the units.
         """
         self._check_can_take_back()
