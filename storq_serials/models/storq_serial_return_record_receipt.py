@@ -34,12 +34,10 @@ class StorqSerialReturnRecord(models.Model):
             unknown = by_move.pop(None, [])
             if by_move:
                 picking = self._create_odoo_return(delivery, picking_vals, by_move)
-                for unit in group:
-                    result[unit.lot] = picking
+                result.update((unit.lot, picking) for same in by_move.values() for unit in same)
             if unknown:
                 picking = self._create_return_without_delivery(picking_vals, unknown)
-                for unit in unknown:
-                    result[unit.lot] = picking
+                result.update((unit.lot, picking) for unit in unknown)
         return result
 
     @api.model
