@@ -14,7 +14,7 @@ ReturnedUnit = namedtuple(
 
 
 class StorqSerialReturnRecord(models.Model):
-    """Taking units back from customers: real return transfers, then each unit's routing.
+    """Taking units back from customers: Odoo's return transfers, then each unit's routing.
 
     `_return_units` is the one entry point. The return wizard calls it once the serials are
     checked; warranty claims and recalls call it the same way, without a wizard.
@@ -42,7 +42,8 @@ class StorqSerialReturnRecord(models.Model):
         return checks (`stock.lot._storq_return_refusals`: the unit delivered, to this customer,
         on this order and delivery, not returned since) before anything moves, and again when its
         return transfer is validated. The units are received with one return transfer per
-        delivery and customer, then each goes back to stock, to repair, to scrap or is written off.
+        delivery and customer, made by Odoo's return wizard (`_receive_units`), then each goes
+        back to stock, to repair, to scrap or is written off, from where its return put it.
         Queries grow with the deliveries and dispositions, not with the units.
         """
         self._check_can_take_back()
@@ -180,19 +181,29 @@ class StorqSerialReturnRecord(models.Model):
     # Routing ----------------------------------------------------------
     @api.model
     def _route_units(self, units, received):
-        """Take each received unit where its disposition says; {lot: the document that did it}."""
+        """Take each received unit where its disposition says; {lot: the document that did it}.
+
+        A unit leaves from where its return put it (`placed`): the return's destination, or the
+        shelf of a putaway rule, never from a location where it is not."""
         routed = {}
+        placed = self._received_places(received)
         by_disposition = self._group(units, lambda unit: unit.disposition)
         if by_disposition.get("repair"):
-            routed.update(self._route_to_repair(by_disposition["repair"], received))
+            routed.update(self._route_to_repair(by_disposition["repair"], received, placed))
         if by_disposition.get("scrap"):
-            routed.update(self._route_to_scrap(by_disposition["scrap"], received))
+            routed.update(self._route_to_scrap(by_disposition["scrap"], received, placed))
         if by_disposition.get("write_off"):
-            routed.update(self._route_to_loss(by_disposition["write_off"], received))
+            routed.update(self._route_to_loss(by_disposition["write_off"], received, placed))
         return routed
 
     @api.model
-    def _route_to_repair(self, units, received):
+    def _received_places(self, received):
+        """{lot: the location its return transfer put it in} (1 query)."""
+        pickings = self.env["stock.picking"].union(*received.values())
+        return {line.lot_id: line.location_dest_id for line in pickings.move_line_ids}
+
+    @api.model
+    def _route_to_repair(self, units, received, placed):
         routed = {}
         for company, company_units in self._group(units, lambda unit: unit.company).items():
             location = company._storq_get_repair_location()
@@ -203,7 +214,7 @@ class StorqSerialReturnRecord(models.Model):
                         company=company.name,
                     )
                 )
-            sources = self._group(company_units, lambda unit: received[unit.lot].location_dest_id)
+            sources = self._group(company_units, lambda unit: placed[unit.lot])
             for source, group in sources.items():
                 warehouse = source.warehouse_id or self._get_warehouse(company)
                 picking = self.env["stock.picking"].create(
@@ -260,7 +271,7 @@ class StorqSerialReturnRecord(models.Model):
         return dict(zip((unit.lot for unit in units), repairs, strict=True))
 
     @api.model
-    def _route_to_scrap(self, units, received):
+    def _route_to_scrap(self, units, received, placed):
         scraps = self.env["stock.scrap"].create(
             [
                 {
@@ -268,7 +279,7 @@ class StorqSerialReturnRecord(models.Model):
                     "lot_id": unit.lot.id,
                     "scrap_qty": 1,
                     "product_uom_id": unit.lot.product_id.uom_id.id,
-                    "location_id": received[unit.lot].location_dest_id.id,
+                    "location_id": placed[unit.lot].id,
                     "origin": received[unit.lot].name,
                     "company_id": unit.company.id,
                 }
@@ -279,11 +290,9 @@ class StorqSerialReturnRecord(models.Model):
         return dict(zip((unit.lot for unit in units), scraps, strict=True))
 
     @api.model
-    def _route_to_loss(self, units, received):
+    def _route_to_loss(self, units, received, placed):
         routed = {}
-        groups = self._group(
-            units, lambda unit: (unit.lot.product_id, received[unit.lot].location_dest_id, unit.company)
-        )
+        groups = self._group(units, lambda unit: (unit.lot.product_id, placed[unit.lot], unit.company))
         for (product, source, company), group in groups.items():
             loss = product.with_company(company).property_stock_inventory
             move = self.env["stock.move"].create(

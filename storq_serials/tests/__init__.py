@@ -14,6 +14,7 @@ from . import test_return_report
 from . import test_return_routing
 from . import test_return_security
 from . import test_return_tour
+from . import test_return_transfer
 from . import test_return_validation
 from . import test_return_validation_rpc
 from . import test_return_wizard

@@ -94,6 +94,7 @@ class TestDropshipReturn(DropshipMixin, StorqReturnsCase):
         self.assertEqual((receipt.return_id, receipt.sale_id), (dropship, order))
         self.assertEqual(receipt.partner_id.commercial_partner_id, self.customer)
         self.assertEqual(receipt.move_ids.origin_returned_move_id, dropship.move_ids)
+        self.assertEqual(receipt.move_ids.move_orig_ids, dropship.move_ids, "Odoo's return of the dropship")
         self.assertIn(receipt, dropship.return_ids)
         self.assertEqual((kept.storq_state, kept.storq_location_id), ("in_stock", self.stock_location))
         self.assertFalse(kept.storq_partner_id)
@@ -104,6 +105,8 @@ class TestDropshipReturn(DropshipMixin, StorqReturnsCase):
             1,
         )
         self.assertEqual(order.order_line.qty_delivered, 1, "the order knows one unit came back")
+        purchase_line = order.order_line.purchase_line_ids
+        self.assertEqual(purchase_line.qty_received, 2, "the vendor did deliver both units")
         self.assertEqual((other.storq_state, swapped.storq_state), ("delivered", "delivered"))
         # Returned once: never twice.
         with self.assertRaisesRegex(UserError, "not a done delivery"):

@@ -1,3 +1,4 @@
+from . import stock_return_picking
 from . import storq_serial_bulk_entry
 from . import storq_serial_bulk_entry_line
 from . import storq_serial_label_print

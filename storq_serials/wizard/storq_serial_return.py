@@ -23,7 +23,7 @@ class StorqSerialReturn(models.TransientModel):
     the vendor straight to the customer, who sends them back to us). "Check" gives every serial its
     verdict in a number of queries that does not grow with the serials, and records refused
     attempts on existing units as suspicious returns. "Apply" hands the accepted units to
-    `storq.serial.return.record._return_units`, which receives them with real return transfers
+    `storq.serial.return.record._return_units`, which receives them with Odoo's return transfers
     and routes each by its disposition: back to stock, to repair, scrap or write-off.
     """
 
