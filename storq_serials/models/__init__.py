@@ -27,3 +27,4 @@ from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin
+from . import product_template_test_switch
