@@ -1,6 +1,7 @@
 from . import product_category
 from . import product_product
 from . import product_template
+from . import product_template_test_switch
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -27,4 +28,3 @@ from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin
-from . import product_template_test_switch

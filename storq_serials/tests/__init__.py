@@ -20,6 +20,7 @@ from . import test_scan_delivery
 from . import test_scan_internal
 from . import test_scan_receipt
 from . import test_security
+from . import test_serial_control_test_switch
 from . import test_serial_format
 from . import test_serial_guards
 from . import test_serial_hygiene
@@ -35,4 +36,3 @@ from . import test_tools_similarity
 from . import test_ui_tours
 from . import test_unit_block
 from . import test_unit_record
-from . import test_serial_control_test_switch
