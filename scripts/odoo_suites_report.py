@@ -28,7 +28,8 @@ def _exception(report):
     exc_type, _, first_line = message.partition(": ")
     # The first non-empty line of the message, and the next one when it only introduces a list
     # ("These units cannot be shipped:"), so that the line says which refusal it is.
-    lines = [line.strip() for line in [first_line, *message.splitlines()[1:]] if line.strip()]
+    rest = first_line or "\n".join(message.splitlines()[1:])
+    lines = [line.strip() for line in rest.splitlines() if line.strip()]
     first_line = lines[0] if lines else ""
     if first_line.endswith(":") and len(lines) > 1:
         first_line = f"{first_line} {lines[1]}"
@@ -47,4 +48,5 @@ def pytest_runtest_logreport(report):
     exc_type, where, first_line = _exception(report)
     fields = [test_id, outcome, exc_type, where, first_line]
     with open(_report_path, "a", encoding="utf-8") as report_file:
-        report_file.write("\t".join(field.replace("\t", " ") for field in fields) + "\n")
+        # One line per test, whatever the message holds.
+        report_file.write("\t".join(" ".join(field.split()) for field in fields) + "\n")
