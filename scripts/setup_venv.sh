@@ -7,7 +7,8 @@ require_odoo_tree
 
 stamp="$ODOO_VENV/.storq-requirements.sha"
 want=$(cat "$ODOO_PATH/requirements.txt" "$PROJECT_ROOT/requirements-dev.txt" | sha256sum | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$ODOO_VENV/bin/python" -c "import odoo" 2>/dev/null; then
+# websocket-client too: without it Odoo skips every browser tour.
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$ODOO_VENV/bin/python" -c "import odoo, websocket" 2>/dev/null; then
     echo "virtualenv $ODOO_VENV is up to date"
     exit 0
 fi
@@ -19,12 +20,8 @@ for pkg in libldap2-dev libsasl2-dev libpq-dev; do
 done
 if [ -n "$missing" ]; then
     echo "installing system packages:$missing"
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
-    else
-        echo "ERROR: missing system packages:$missing (install them with apt-get)" >&2
-        exit 1
-    fi
+    # shellcheck disable=SC2086  # one word per package
+    apt_install "Odoo's requirements compile against them" $missing || exit 1
 fi
 
 python_bin=$(command -v python3.11 || command -v python3)

@@ -1,6 +1,7 @@
 from . import product_category
 from . import product_product
 from . import product_template
+from . import product_template_test_switch
 from . import res_company
 from . import res_config_settings
 from . import res_partner
