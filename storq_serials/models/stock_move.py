@@ -1,6 +1,8 @@
 from odoo import api
 from odoo import models
 
+from .storq_serial_validation import DeferredLotChecks
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -31,6 +33,23 @@ class StockMove(models.Model):
             if move in picked:
                 move.picked = picked[move]
 
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        """Check the serials of the lines saved through the move in one batch, not one per line."""
+        if "move_line_ids" not in vals or DeferredLotChecks.from_context(self.env.context) is not None:
+            return super().write(vals)
+        deferred = DeferredLotChecks()
+        result = super(StockMove, self.with_context(storq_deferred_lot_checks=deferred)).write(vals)
+        if deferred.line_ids:
+            lines = self.env["stock.move.line"].browse(dict.fromkeys(deferred.line_ids)).exists()
+            lines.filtered("lot_name")._storq_check_lot_names()
+        return result
+
+    # ------------------------------------------------------------------
+    # Actions and business methods
+    # ------------------------------------------------------------------
     @api.model
     def action_generate_lot_line_vals(self, context, mode, first_lot, count, lot_text):
         """Generate or paste serials: check every line before the form gets them."""

@@ -51,6 +51,29 @@ class CheckedSerials:
         return checked if isinstance(checked, cls) else cls(())
 
 
+class DeferredLotChecks:
+    """Move lines whose serial names are checked once, when the write that saves them ends.
+
+    Odoo saves a move's lines one `write` per line (each `Command.update` of a one2many, as
+    Generate Serials and the web client's save of imported or pasted serials do): checking
+    each line's serial in its own write cost one batch check per serial. The move's `write`
+    puts one of these in the context as `storq_deferred_lot_checks`, the lines add
+    themselves to it, and the move checks them all in one batch at the end. Only server code
+    can make one (a context from a client holds JSON values only), like `CheckedSerials`.
+    """
+
+    __slots__ = ("line_ids",)
+
+    def __init__(self):
+        self.line_ids = []
+
+    @classmethod
+    def from_context(cls, context):
+        """The collector of `context`, or None when the checks are not deferred."""
+        deferred = context.get("storq_deferred_lot_checks")
+        return deferred if isinstance(deferred, cls) else None
+
+
 class StorqSerialValidation(models.AbstractModel):
     """Checks serials in batches, with a number of queries that does not grow with the batch.
 
