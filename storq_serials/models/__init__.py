@@ -6,6 +6,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import stock_lot
+from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_move

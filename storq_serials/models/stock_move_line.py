@@ -169,7 +169,11 @@ class StockMoveLine(models.Model):
                 serial=verdict.serial or "-",
             ),
         )
-        fixes = [(line, verdict.serial) for line, verdict in zip(lines, verdicts) if line.lot_name != verdict.serial]
+        fixes = [
+            (line, verdict.serial)
+            for line, verdict in zip(lines, verdicts)
+            if line.lot_name != verdict.serial
+        ]
         if fixes:
             # The normalised names were just checked: their writes need not check them again.
             normalised = CheckedSerials(

@@ -297,7 +297,12 @@ class StorqSerialValidation(models.AbstractModel):
 
     @api.model
     def _check_duplicates(self, checked, exclude_lot_ids, check_existing, known_errors):
-        """Duplicates inside the batch and, optionally, against existing units (1 query)."""
+        """Duplicates inside the batch and, optionally, against existing units (1 query).
+
+        Two units conflict as the database constraints have it (models/stock_lot_unique.py): the
+        same serial, companies that overlap (the same, or either has none), and the same product
+        or both concerned by "Serials unique across products".
+        """
         errors = {}
         existing = defaultdict(list)
         if check_existing:
@@ -309,51 +314,57 @@ class StorqSerialValidation(models.AbstractModel):
                     [
                         ("name", "in", list({serial for _i, _p, _c, serial in checked})),
                         ("id", "not in", list(exclude_lot_ids)),
+                        ("storq_serial_control", "=", True),
                     ],
-                    ["name", "product_id", "company_id"],
+                    ["name", "product_id", "company_id", "storq_serial_unique_company_wide"],
                 )
             )
             for lot in lots:
-                existing[lot.name].append(lot)
-        seen = {}
+                existing[lot.name].append(
+                    (lot.product_id, lot.company_id, lot.storq_serial_unique_company_wide, None)
+                )
+        any_wide = None
         for index, product, company, serial in checked:
             if index in known_errors:
                 continue
-            company_wide = bool(company and company.storq_serial_unique_per_company)
-            for lot in existing.get(serial, ()):
-                same_scope = not lot.company_id or not company or lot.company_id == company
-                if not same_scope:
+            if company:
+                company_wide = company.storq_serial_unique_per_company
+            else:
+                if any_wide is None:
+                    any_wide = self.env["res.company"]._storq_any_unique_across_products()
+                company_wide = any_wide
+            for other_product, other_company, other_wide, other_index in existing[serial]:
+                if other_company and company and other_company != company:
                     continue
-                if lot.product_id == product:
+                if other_product != product and not (company_wide and other_wide):
+                    continue
+                if other_index is not None:
+                    errors[index] = self.env._(
+                        "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
+                        "its own serial.",
+                        serial=serial,
+                        first=other_index + 1,
+                        second=index + 1,
+                    )
+                elif other_product == product:
                     errors[index] = self.env._(
                         "%(serial)s is already registered for %(product)s: serials must be unique. "
                         "Check the label; if this is the same unit, open the existing one.",
                         serial=serial,
                         product=product.display_name,
                     )
-                    break
-                if company_wide:
+                else:
                     errors[index] = self.env._(
                         "%(serial)s is already the serial of a unit of %(other)s, and serials are "
                         "unique across all products of %(company)s.",
                         serial=serial,
-                        other=lot.product_id.display_name,
-                        company=company.name,
+                        other=other_product.display_name,
+                        company=(company or other_company).name or self.env.company.name,
                     )
-                    break
-            if index in errors:
-                continue
-            key = (company.id, serial) if company_wide else (product.id, company.id, serial)
-            if key in seen:
-                errors[index] = self.env._(
-                    "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
-                    "its own serial.",
-                    serial=serial,
-                    first=seen[key] + 1,
-                    second=index + 1,
-                )
-            else:
-                seen[key] = index
+                break
+            if index not in errors:
+                # Later lines of the batch are checked against this one as against a saved unit.
+                existing[serial].append((product, company, company_wide, index))
         return errors
 
     @api.model
