@@ -9,7 +9,9 @@ from ..tools.check_digits import CHECK_DIGIT_ALGORITHMS
 from ..tools.errors import SerialValidationError
 from ..tools.format_rule import CHARSETS
 from ..tools.format_rule import DEFAULT_RULE
+from ..tools.similarity import common_prefix_length
 from ..tools.similarity import likely_typos
+from ..tools.similarity import typo_search_split
 
 # How many bad lines a refusal lists before summarising the rest.
 MAX_LISTED_ERRORS = 50
@@ -369,26 +371,92 @@ class StorqSerialValidation(models.AbstractModel):
 
     @api.model
     def _warn_similar(self, checked, exclude_lot_ids):
-        """Warnings for serials one edit away from an existing serial of the same product (1 query)."""
+        """Warnings for serials one edit away from an existing serial of the same product (2 queries).
+
+        Reading every serial of the product made one unit's creation cost as much as the
+        catalogue. Instead, each serial is split in two (`typo_search_split`): every serial one
+        edit away starts with its first part or ends with its second, which two btree indexes
+        find (models/stock_lot_unique.py: name, and reverse(name), per product). The split is
+        put in the middle of what tells the product's serials apart, from the first and last
+        serials in index order (what they share, all serials between them share): one query.
+        The candidates found are then confirmed by `likely_typos`, as before.
+        """
         product_ids = list({product.id for _i, product, _c, _s in checked})
-        self.env["stock.lot"].flush_model(["name", "product_id"])
-        self.env.cr.execute(
-            "SELECT product_id, name FROM stock_lot WHERE product_id = ANY(%s) AND NOT id = ANY(%s)",
-            [product_ids, list(exclude_lot_ids)],
+        self.env["stock.lot"].flush_model(["name", "product_id", "storq_serial_control"])
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT p.id,
+                   (SELECT name FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY name USING ~<~ LIMIT 1),
+                   (SELECT name FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY name USING ~>~ LIMIT 1),
+                   (SELECT reverse(name) FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY reverse(name) USING ~<~ LIMIT 1),
+                   (SELECT reverse(name) FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY reverse(name) USING ~>~ LIMIT 1)
+              FROM unnest(%s::int4[]) AS p(id)
+            """,
+            [product_ids],
         )
-        names_by_product = defaultdict(list)
-        for product_id, name in self.env.cr.fetchall():
-            names_by_product[product_id].append(name)
-        candidates_by_product = defaultdict(set)
-        for _index, product, _company, serial in checked:
-            candidates_by_product[product.id].add(serial)
-        similar = {}
-        for product_id, candidates in candidates_by_product.items():
-            for serial, others in likely_typos(candidates, names_by_product[product_id]).items():
-                similar[(product_id, serial)] = others
+        bounds = {row[0]: row[1:] for row in cr.fetchall() if row[1] is not None}
+        arms = []  # (index, product id, prefix, reversed suffix, min length, max length)
+        for index, product, _company, serial in checked:
+            if product.id not in bounds or not serial:
+                continue
+            first, last, first_reversed, last_reversed = bounds[product.id]
+            shared_prefix = min(common_prefix_length(first, last), common_prefix_length(first, serial))
+            reversed_serial = serial[::-1]
+            shared_suffix = min(
+                common_prefix_length(first_reversed, last_reversed),
+                common_prefix_length(first_reversed, reversed_serial),
+            )
+            prefix, suffix = typo_search_split(serial, shared_prefix, shared_suffix)
+            arms.append((index, product.id, prefix, suffix[::-1], len(serial) - 1, len(serial) + 1))
+        if not arms:
+            return {}
+        # `x ~>=~ lo AND x ~<~ lo || U+10FFFF` is "x starts with lo" in the byte order of
+        # text_pattern_ops, in a form an index scan takes from a joined row.
+        cr.execute(
+            """
+            WITH arm AS (
+                SELECT * FROM unnest(%(index)s::int4[], %(product)s::int4[], %(prefix)s::text[],
+                                     %(suffix)s::text[], %(min_len)s::int4[], %(max_len)s::int4[])
+                       AS a(idx, product_id, prefix, reversed_suffix, min_len, max_len)
+            )
+            SELECT arm.idx, lot.name
+              FROM arm
+              JOIN LATERAL (
+                    SELECT name FROM stock_lot
+                     WHERE product_id = arm.product_id AND storq_serial_control
+                       AND name ~>=~ arm.prefix AND name ~<~ (arm.prefix || chr(1114111))
+                       AND length(name) BETWEEN arm.min_len AND arm.max_len
+                       AND NOT id = ANY(%(exclude)s)
+                    UNION
+                    SELECT name FROM stock_lot
+                     WHERE product_id = arm.product_id AND storq_serial_control
+                       AND reverse(name) ~>=~ arm.reversed_suffix
+                       AND reverse(name) ~<~ (arm.reversed_suffix || chr(1114111))
+                       AND length(name) BETWEEN arm.min_len AND arm.max_len
+                       AND NOT id = ANY(%(exclude)s)
+                   ) AS lot ON TRUE
+            """,
+            {
+                "index": [arm[0] for arm in arms],
+                "product": [arm[1] for arm in arms],
+                "prefix": [arm[2] for arm in arms],
+                "suffix": [arm[3] for arm in arms],
+                "min_len": [arm[4] for arm in arms],
+                "max_len": [arm[5] for arm in arms],
+                "exclude": list(exclude_lot_ids),
+            },
+        )
+        candidates = defaultdict(list)
+        for index, name in cr.fetchall():
+            candidates[index].append(name)
         warnings = {}
         for index, product, _company, serial in checked:
-            others = similar.get((product.id, serial))
+            others = likely_typos([serial], candidates.get(index, ())).get(serial)
             if others:
                 warnings[index] = self.env._(
                     "%(serial)s is one character away from the existing serial %(others)s of "

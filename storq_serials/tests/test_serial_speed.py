@@ -96,3 +96,46 @@ class TestSerialSpeed(StorqSerialsCase):
             overheads.append(controlled - plain)
         self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
         self.assertLessEqual(overheads[0], 5)
+
+    def _bulk_units(self, product, names_sql, count):
+        """`count` units of `product` written in one INSERT (setup: thousands of ORM creations
+        would only slow the test down)."""
+        self.env.flush_all()
+        self.cr.execute(
+            f"""
+            INSERT INTO stock_lot (name, product_id, storq_serial_control, storq_serial_unique_company_wide)
+            SELECT {names_sql}, %s, true, false FROM generate_series(1, %s) AS n
+            """,
+            [product.id, count],
+        )
+        self.cr.execute("ANALYZE stock_lot")
+
+    def _rows_read_by_typo_check(self, product, serial):
+        rows = []
+        fetchall = self.cr.fetchall
+
+        def counting_fetchall():
+            result = fetchall()
+            rows.append(len(result))
+            return result
+
+        validation = self.env["storq.serial.validation"]
+        with patch.object(self.cr, "fetchall", counting_fetchall):
+            warnings = validation._warn_similar([(0, product, self.company, serial)], [])
+        return sum(rows), warnings.get(0)
+
+    def test_typo_check_reads_the_neighbours_not_the_catalogue(self):
+        """One unit among thousands: the likely-typo check reads what shares half of its serial
+        (through the prefix and suffix indexes), not every serial of the product."""
+        self._bulk_units(self.gadget, "'RANGE-' || lpad(n::text, 6, '0')", 5000)
+        rows, warning = self._rows_read_by_typo_check(self.gadget, "RANGE-0O4321")
+        self.assertIn("RANGE-004321", warning, "a 0 typed as O is still caught")
+        self.assertLess(rows, 200, f"{rows} rows read for one serial among 5,000")
+        rows, warning = self._rows_read_by_typo_check(self.gadget, "RANGE-04321")
+        self.assertIn("RANGE-004321", warning, "a dropped character is still caught")
+        rows, warning = self._rows_read_by_typo_check(self.gadget, "XANGE-004321")
+        self.assertIn("RANGE-004321", warning, "a typo in the shared start is still caught")
+        rows, warning = self._rows_read_by_typo_check(self.gadget, "RANGE-0043210")
+        self.assertIn("RANGE-004321", warning, "an added character is still caught")
+        _rows, warning = self._rows_read_by_typo_check(self.gadget, "RANGE-X77777")
+        self.assertFalse(warning)
