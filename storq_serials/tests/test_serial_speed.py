@@ -91,8 +91,10 @@ class TestSerialSpeed(StorqSerialsCase):
         overheads = []
         for size, prefix in ((10, "IMP-A"), (1000, "IMP-B")):
             names = [f"{prefix}-{n:04d}" for n in range(size)]
-            controlled = self._import_queries(self.gadget, names)
-            plain = self._import_queries(self.plain_serial_product, names)
+            # The fewest of two runs: a cache that one run happens to reload (Odoo's, for
+            # either product) is not what is measured.
+            controlled = min(self._import_queries(self.gadget, names) for _run in range(2))
+            plain = min(self._import_queries(self.plain_serial_product, names) for _run in range(2))
             overheads.append(controlled - plain)
         self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
         self.assertLessEqual(overheads[0], 5)
