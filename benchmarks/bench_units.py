@@ -140,8 +140,9 @@ def main():
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         rule = rule_record(env)
         cr.commit()
+        kinds = {"plain Odoo": "plain", "storq": "storq"}
         products = {
-            (flow, existing): units_product(env, "plain" if flow == "plain Odoo" else "storq", existing, rule).id
+            (flow, existing): units_product(env, kinds[flow], existing, rule).id
             for existing in [int(size) for size in args.existing.split(",")]
             for flow in flows
         }
