@@ -6,8 +6,9 @@ IMEI format rule), in the same database and the same run.
 - generate: a confirmed receipt of N units (Odoo makes one line per unit), then Odoo's Generate
   Serials (`stock.move._generate_serial_numbers`) of N serials from a first one; each run rolled back.
 - create one: `stock.lot.create` of one serial (with its checks: format, product codes, duplicates,
-  likely typos), among E existing units of the product. The existing units are written with
-  batched `INSERT ... SELECT generate_series` (a numbered range, as serials usually are) into
+  likely typos), among E existing units of the product: the next serial of their numbered range.
+  The existing units are written with batched `INSERT ... SELECT generate_series` (a numbered
+  range, as serials usually are) into
   products kept in the database between runs (named "Bench units <flow> <E>"), then analysed;
   each creation is rolled back.
 Medians of --repeat runs (seconds) and the queries of one run.
@@ -117,6 +118,14 @@ def create_once(env, product, serial):
     return measure(env, lambda: env["stock.lot"].create({"product_id": product.id, "name": serial}))
 
 
+def next_serials(existing, count):
+    """The serials that continue the product's numbered range, with a valid Luhn check digit."""
+    from odoo.addons.storq_serials.tools.check_digits import compute_check_digit
+
+    bodies = [f"3599{n:010d}" for n in range(existing + 1, existing + 1 + count)]
+    return [body + compute_check_digit("luhn", body) for body in bodies]
+
+
 def summary(results):
     seconds = statistics.median(result[0] for result in results)
     queries = statistics.median(result[1] for result in results)
@@ -166,9 +175,10 @@ def main():
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             product = env["product.product"].browse(product_id)
-            create_once(env, product, imeis(1, 70)[0])  # warm the caches
+            warm, *serials = next_serials(existing, args.repeat + 1)
+            create_once(env, product, warm)  # warm the caches
             cr.rollback()
-            for serial in imeis(args.repeat, 71):
+            for serial in serials:
                 results.append(create_once(env, product, serial))
                 cr.rollback()
         rows.append((f"create one unit among {existing:,}", flow, *summary(results)))
