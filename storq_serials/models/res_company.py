@@ -21,6 +21,15 @@ class ResCompany(models.Model):
         help="Where returned units sent to repair are moved. Units there are in repair.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        if any(vals.get("storq_serial_unique_per_company") for vals in vals_list):
+            turned_on = companies.filtered("storq_serial_unique_per_company")
+            turned_on._storq_check_unique_across_products()  # units without a company concern them
+            turned_on._storq_sync_units_unique_flag()
+        return companies
+
     def write(self, vals):
         if "storq_serial_unique_per_company" not in vals:
             return super().write(vals)
@@ -28,33 +37,36 @@ class ResCompany(models.Model):
         if vals["storq_serial_unique_per_company"] and turned_on:
             turned_on._storq_check_unique_across_products()
         result = super().write(vals)
-        # The units carry a copy of the option for the database constraint (stock_lot_unique.py):
-        # those of these companies, and those without a company (concerned while any company is).
+        self._storq_sync_units_unique_flag()
+        return result
+
+    def _storq_sync_units_unique_flag(self):
+        """The units carry a copy of the option for the database constraint (stock_lot_unique.py):
+        those of these companies, and those without a company (concerned while any company is)."""
         Lot = self.env["stock.lot"]
         Lot.flush_model(["company_id"])
         self.flush_recordset(["storq_serial_unique_per_company"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE stock_lot SET storq_serial_unique_company_wide = %(on)s
-                 WHERE company_id = ANY(%(ids)s) AND storq_serial_unique_company_wide IS DISTINCT FROM %(on)s
-                """,
-                on=bool(vals["storq_serial_unique_per_company"]),
-                ids=self.ids,
+        for company in self:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE stock_lot SET storq_serial_unique_company_wide = %(on)s
+                     WHERE company_id = %(id)s AND storq_serial_unique_company_wide IS DISTINCT FROM %(on)s
+                    """,
+                    on=company.storq_serial_unique_per_company,
+                    id=company.id,
+                )
             )
-        )
-        any_on = self._storq_any_unique_across_products()
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE stock_lot SET storq_serial_unique_company_wide = %(on)s
                  WHERE company_id IS NULL AND storq_serial_unique_company_wide IS DISTINCT FROM %(on)s
                 """,
-                on=any_on,
+                on=self._storq_any_unique_across_products(),
             )
         )
         Lot.invalidate_model(["storq_serial_unique_company_wide"])
-        return result
 
     @api.model
     def _storq_any_unique_across_products(self):

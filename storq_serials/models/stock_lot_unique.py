@@ -97,6 +97,23 @@ class StockLot(models.Model):
             lot.storq_serial_unique_company_wide = any_on
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The copy follows the company, never a value sent over RPC or an import: a unit
+        # created with it off would escape the company-wide constraint.
+        for vals in vals_list:
+            vals.pop("storq_serial_unique_company_wide", None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "storq_serial_unique_company_wide" in vals:
+            vals = dict(vals)
+            del vals["storq_serial_unique_company_wide"]
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Schema
     # ------------------------------------------------------------------
     def init(self):

@@ -157,3 +157,22 @@ class TestSerialUniqueness(StorqSerialsCase):
         action = self.env["storq.serial.hygiene.issue"].with_user(manager).action_guarantee_unique_serials()
         self.assertEqual(action["params"]["type"], "success")
         self.assertTrue(self._constraint_exists())
+
+    def test_the_units_copy_of_the_option_cannot_be_forged(self):
+        self.company.storq_serial_unique_per_company = True
+        user = self._make_user("unique_forger", "stock.group_stock_manager,storq_serials.group_storq_manager")
+        lot = self._create_lots(self.laptop, ["AB12CD3"])
+        lot.with_user(user).write({"storq_serial_unique_company_wide": False})
+        self.assertTrue(lot.storq_serial_unique_company_wide)
+        forged = self.Lot.with_user(user).create(
+            {"product_id": self.gadget.id, "name": "FORGED-1", "storq_serial_unique_company_wide": False}
+        )
+        self.assertTrue(forged.storq_serial_unique_company_wide)
+
+    def test_new_company_with_the_option_is_refused_while_units_without_company_share_a_serial(self):
+        self._create_lots(self.laptop, ["AB12CD3"])
+        self._create_lots(self.gadget, ["AB12CD3"])
+        with self.assertRaisesRegex(UserError, "AB12CD3"):
+            self.env["res.company"].create(
+                {"name": "Strict company", "storq_serial_unique_per_company": True}
+            )
