@@ -15,6 +15,7 @@ from . import stock_move_line_dispatch
 from . import stock_move_line_receipt
 from . import stock_move_line_return
 from . import stock_picking
+from . import stock_picking_lot_checks
 from . import stock_picking_pick
 from . import stock_quant
 from . import stock_scrap

@@ -38,14 +38,9 @@ class StockMove(models.Model):
     # ------------------------------------------------------------------
     def write(self, vals):
         """Check the serials of the lines saved through the move in one batch, not one per line."""
-        if "move_line_ids" not in vals or DeferredLotChecks.from_context(self.env.context) is not None:
+        if "move_line_ids" not in vals:
             return super().write(vals)
-        deferred = DeferredLotChecks()
-        result = super(StockMove, self.with_context(storq_deferred_lot_checks=deferred)).write(vals)
-        if deferred.line_ids:
-            lines = self.env["stock.move.line"].browse(dict.fromkeys(deferred.line_ids)).exists()
-            lines.filtered("lot_name")._storq_check_lot_names()
-        return result
+        return DeferredLotChecks.around(self, lambda moves: super(StockMove, moves).write(vals))
 
     # ------------------------------------------------------------------
     # Actions and business methods

@@ -75,6 +75,18 @@ class DeferredLotChecks:
         deferred = context.get("storq_deferred_lot_checks")
         return deferred if isinstance(deferred, cls) else None
 
+    @classmethod
+    def around(cls, records, call):
+        """`call(records)` with the lines' checks deferred, then the lines checked at once."""
+        if cls.from_context(records.env.context) is not None:
+            return call(records)
+        deferred = cls()
+        result = call(records.with_context(storq_deferred_lot_checks=deferred))
+        if deferred.line_ids:
+            lines = records.env["stock.move.line"].browse(dict.fromkeys(deferred.line_ids)).exists()
+            lines.filtered("lot_name")._storq_check_lot_names()
+        return result
+
 
 class StorqSerialValidation(models.AbstractModel):
     """Checks serials in batches, with a number of queries that does not grow with the batch.

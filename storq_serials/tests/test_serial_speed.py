@@ -99,6 +99,37 @@ class TestSerialSpeed(StorqSerialsCase):
         self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
         self.assertLessEqual(overheads[0], 5)
 
+    def _detailed_operations_queries(self, product, names):
+        """Serials typed or pasted in the transfer's detailed operations: one save of the picking."""
+        move = self._cold_receipt(product, len(names))
+        lines = move.move_line_ids.sorted("id")
+        before = self.cr.sql_log_count
+        move.picking_id.write(
+            {
+                "move_line_ids_without_package": [
+                    Command.update(line.id, {"lot_name": name}) for line, name in zip(lines, names)
+                ]
+            }
+        )
+        self.env.flush_all()
+        queries = self.cr.sql_log_count - before
+        self.assertEqual(sorted(move.move_line_ids.mapped("lot_name")), sorted(names))
+        return queries
+
+    def test_detailed_operations_save_is_constant_in_queries(self):
+        self._detailed_operations_queries(self.gadget, ["WARM-D-1", "WARM-D-2"])
+        self._detailed_operations_queries(self.plain_serial_product, ["WARM-D-1", "WARM-D-2"])
+        overheads = []
+        for size, prefix in ((10, "DET-A"), (1000, "DET-B")):
+            names = [f"{prefix}-{n:04d}" for n in range(size)]
+            controlled = min(self._detailed_operations_queries(self.gadget, names) for _run in range(2))
+            plain = min(
+                self._detailed_operations_queries(self.plain_serial_product, names) for _run in range(2)
+            )
+            overheads.append(controlled - plain)
+        self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
+        self.assertLessEqual(overheads[0], 5)
+
     def _bulk_units(self, product, names_sql, count):
         """`count` units of `product` written in one INSERT (setup: thousands of ORM creations
         would only slow the test down)."""
