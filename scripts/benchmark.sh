@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks storq_serials against plain Odoo in the same run on the same database.
-# Usage: scripts/benchmark.sh [--receipt | --delivery] [sizes, default 100,1000,10000]
-#   without a flag, both benchmarks run (receipts, then deliveries)
+# Usage: scripts/benchmark.sh [--receipt | --delivery | --units] [sizes, default 100,1000,10000]
+#   without a flag, the receipt and delivery benchmarks run (receipts, then deliveries)
+#   --units: Generate Serials of 1,000 serials, and one unit's creation among 100 and 1,000,000
+#            units of its product (sizes: the existing units, default 100,1000000)
 #   STORQ_BENCH_DB=name   database (created with the module, without demo data, if missing)
 set -euo pipefail
 here=$(dirname "$0")
@@ -10,12 +12,14 @@ benches=(receipt delivery)
 case "${1:-}" in
     --receipt) benches=(receipt); shift ;;
     --delivery) benches=(delivery); shift ;;
+    --units) benches=(units); shift ;;
 esac
 require_odoo_tree
 "$here/setup_venv.sh" >/dev/null
 "$here/ensure_postgres.sh"
 db=${STORQ_BENCH_DB:-storq_bench}
 sizes=${1:-100,1000,10000}
+[ "${benches[*]}" = units ] && sizes=${1:-100,1000000}
 if psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
     "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
 else
@@ -24,6 +28,8 @@ fi
 cd "$PROJECT_ROOT"
 for bench in "${benches[@]}"; do
     echo "== $bench"
-    PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/bench_$bench.py" --database "$db" --sizes "$sizes" -- \
+    size_option=(--sizes "$sizes")
+    [ "$bench" = units ] && size_option=(--existing "$sizes")
+    PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/bench_$bench.py" --database "$db" "${size_option[@]}" -- \
         --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --log-level=warn
 done

@@ -7,6 +7,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import stock_lot
+from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_move
@@ -15,6 +16,7 @@ from . import stock_move_line_dispatch
 from . import stock_move_line_receipt
 from . import stock_move_line_return
 from . import stock_picking
+from . import stock_picking_lot_checks
 from . import stock_picking_pick
 from . import stock_quant
 from . import stock_scrap

@@ -17,10 +17,34 @@ class ProductCategory(models.Model):
     )
 
     def action_storq_apply_serial_policy(self):
-        """Apply the category's serial control to the products already in it."""
+        """Apply the category's serial control to the products already in it.
+
+        A product with units keeps serial control (see `product.template._compute_storq_serial_control`):
+        the answer names those, to be turned off one by one on the product if that is really meant.
+        """
         templates = self.env["product.template"].search([("categ_id", "in", self.ids)])
+        keep = templates._storq_controlled_with_units()
+        kept = self.env["product.template"]
         for category in self:
-            templates.filtered(
+            changed = templates.filtered(
                 lambda t, c=category: t.categ_id == c and t.storq_serial_control != c.storq_serial_control
-            ).write({"storq_serial_control": category.storq_serial_control})
-        return True
+            )
+            if not category.storq_serial_control:
+                kept |= changed.filtered(lambda t: t.id in keep)
+                changed -= kept
+            changed.write({"storq_serial_control": category.storq_serial_control})
+        if not kept:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "message": self.env._(
+                    "%(products)s keep serial control: they have units whose serials and history it "
+                    "guards. To take it off all the same, untick Serial control on each product.",
+                    products=", ".join(kept.mapped("display_name")),
+                ),
+            },
+        }

@@ -41,10 +41,15 @@ class ProductTemplate(models.Model):
     # ------------------------------------------------------------------
     @api.depends("categ_id", "type")
     def _compute_storq_serial_control(self):
-        # The category gives the default when goods are created or change category.
+        # The category gives the default when goods are created or change category, but a
+        # category never takes serial control away from a product with units: their serials
+        # would silently stop being checked and their history stop growing. Turning it off
+        # stays possible, on the product itself.
+        keep = self._storq_controlled_with_units()
         for template in self:
-            template.storq_serial_control = (
-                template.categ_id.storq_serial_control and template.type == "consu"
+            default = template.categ_id.storq_serial_control and template.type == "consu"
+            template.storq_serial_control = default or (
+                template._origin.id in keep and template.type == "consu"
             )
 
     @api.depends("storq_serial_format_id", "categ_id.storq_serial_format_id")
@@ -97,6 +102,24 @@ class ProductTemplate(models.Model):
     def _storq_effective_format(self):
         self.ensure_one()
         return self.storq_serial_format_id or self.categ_id.storq_serial_format_id
+
+    def _storq_controlled_with_units(self):
+        """Ids of these templates that are under serial control, as saved, and have units."""
+        # New records (a product being created, a form's onchange) are read as their origin.
+        template_ids = [template._origin.id for template in self if template._origin.id]
+        if not template_ids:
+            return set()
+        self.env["stock.lot"].flush_model(["product_id"])
+        self.env.cr.execute(
+            """
+            SELECT t.id FROM product_template t
+             WHERE t.id = ANY(%s) AND t.storq_serial_control
+               AND EXISTS (SELECT 1 FROM product_product p JOIN stock_lot l ON l.product_id = p.id
+                            WHERE p.product_tmpl_id = t.id)
+            """,
+            [template_ids],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _storq_apply_serial_control(self, before):
         """Keep serial-controlled products tracked by serial, refusing what would corrupt data.

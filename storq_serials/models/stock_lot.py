@@ -1,18 +1,10 @@
-import logging
-
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools.sql import SQL
-from odoo.tools.sql import index_exists
 
 from ..tools.errors import SerialValidationError
 from ..tools.serial_range import generate_serial_range
-
-_logger = logging.getLogger(__name__)
-
-UNIQUE_SERIAL_INDEX = "storq_stock_lot_unique_serial"
 
 
 class StockLot(models.Model):
@@ -24,41 +16,6 @@ class StockLot(models.Model):
     storq_serial_control = fields.Boolean(
         related="product_id.storq_serial_control", store=True, string="Under serial control"
     )
-
-    # ------------------------------------------------------------------
-    # Schema
-    # ------------------------------------------------------------------
-    def init(self):
-        """Guarantee serial uniqueness in the database, where concurrent receipts can't race it.
-
-        Limited to serial-controlled products so Odoo's own behaviour (and error type) for
-        other lots is untouched. Old duplicates must not break installation: the index is
-        then postponed, logged, and the duplicates appear in the serial hygiene report.
-        """
-        super().init()
-        cr = self.env.cr
-        if index_exists(cr, UNIQUE_SERIAL_INDEX):
-            return
-        cr.execute(
-            """
-            SELECT 1 FROM stock_lot WHERE storq_serial_control
-             GROUP BY product_id, COALESCE(company_id, 0), name HAVING count(*) > 1 LIMIT 1
-            """
-        )
-        if cr.rowcount:
-            _logger.warning(
-                "Duplicate serials exist for serial-controlled products: the unique index %s is "
-                "postponed until they are cleaned (see Inventory > Serials > Serial hygiene).",
-                UNIQUE_SERIAL_INDEX,
-            )
-            return
-        cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX %s ON stock_lot (product_id, COALESCE(company_id, 0), name) "
-                "WHERE storq_serial_control",
-                SQL.identifier(UNIQUE_SERIAL_INDEX),
-            )
-        )
 
     # ------------------------------------------------------------------
     # Onchange

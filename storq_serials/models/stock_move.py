@@ -1,6 +1,8 @@
 from odoo import api
 from odoo import models
 
+from .storq_serial_validation import DeferredLotChecks
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -31,6 +33,18 @@ class StockMove(models.Model):
             if move in picked:
                 move.picked = picked[move]
 
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        """Check the serials of the lines saved through the move in one batch, not one per line."""
+        if "move_line_ids" not in vals:
+            return super().write(vals)
+        return DeferredLotChecks.around(self, lambda moves: super(StockMove, moves).write(vals))
+
+    # ------------------------------------------------------------------
+    # Actions and business methods
+    # ------------------------------------------------------------------
     @api.model
     def action_generate_lot_line_vals(
         self, context=None, mode=None, first_lot=None, count=None, lot_text=None

@@ -7,6 +7,7 @@ from odoo.tools.float_utils import float_is_zero
 
 from .stock_quant import PendingQuants
 from .storq_serial_validation import CheckedSerials
+from .storq_serial_validation import DeferredLotChecks
 
 MAX_LISTED_LINES = 20
 
@@ -142,6 +143,11 @@ class StockMoveLine(models.Model):
 
     def _storq_check_lot_names(self):
         """Normalise and check serial names typed, pasted, generated or imported on move lines."""
+        deferred = DeferredLotChecks.from_context(self.env.context)
+        if deferred is not None:
+            # checked in one batch when the move's write ends
+            deferred.line_ids.extend(self.filtered(lambda line: line.product_id.storq_serial_control).ids)
+            return
         checked = CheckedSerials.from_context(self.env.context)
         lines = self.filtered(
             lambda line: line.product_id.storq_serial_control
@@ -163,9 +169,18 @@ class StockMoveLine(models.Model):
                 serial=verdict.serial or "-",
             ),
         )
-        for line, verdict in zip(lines, verdicts):
-            if line.lot_name != verdict.serial:
-                line.lot_name = verdict.serial
+        fixes = [
+            (line, verdict.serial)
+            for line, verdict in zip(lines, verdicts)
+            if line.lot_name != verdict.serial
+        ]
+        if fixes:
+            # The normalised names were just checked: their writes need not check them again.
+            normalised = CheckedSerials(
+                (line.product_id.id, line.company_id.id, serial) for line, serial in fixes
+            )
+            for line, serial in fixes:
+                line.with_context(storq_checked_serials=normalised).lot_name = serial
 
     def _storq_list_refusals(self, refusals):
         """The text listing refused lines, `refusals` being (line, reason) pairs: one bullet per

@@ -13,6 +13,7 @@ ISSUE_TYPES = [
     ("normalised_duplicate", "Duplicate once normalised"),
     ("near_duplicate", "One character from another serial"),
     ("product_code", "Equals a product or location code"),
+    ("unique_blocker", "Keeps the database from guaranteeing unique serials"),
 ]
 
 
@@ -60,6 +61,10 @@ class StorqSerialHygieneIssue(models.Model):
         self._refresh_issues()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
+    @api.model
+    def action_guarantee_unique_serials(self):
+        return self.env["stock.lot"].action_storq_guarantee_unique_serials()
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
@@ -78,7 +83,39 @@ class StorqSerialHygieneIssue(models.Model):
             lots = Lot.search_fetch([("product_id", "=", product.id)], ["name", "company_id"])
             vals_list = self._issues_for_product(product, lots, validation, code_owners)
             self.sudo().create(vals_list)
+        self.sudo().create(self._unique_blocker_issues())
         return True
+
+    @api.model
+    def _unique_blocker_issues(self):
+        """Create the uniqueness constraint if the data now allows it; otherwise list the units
+        that forbid it (both of each pair), so that managers see why it is missing."""
+        Lot = self.env["stock.lot"].sudo()
+        if Lot._storq_ensure_unique_constraint():
+            return []
+        pairs = Lot._storq_unique_conflicts()
+        lots = Lot.with_context(active_test=False).browse({lot_id for pair in pairs for lot_id in pair})
+        lots.fetch(["name", "product_id", "company_id"])
+        vals_list = []
+        for first_id, second_id in pairs:
+            for lot, other in (
+                (lots.browse(first_id), lots.browse(second_id)),
+                (lots.browse(second_id), lots.browse(first_id)),
+            ):
+                vals_list.append(
+                    {
+                        "lot_id": lot.id,
+                        "issue_type": "unique_blocker",
+                        "related_lot_id": other.id,
+                        "detail": self.env._(
+                            "Same serial as the unit of %(product)s (%(company)s): until one of them is "
+                            "corrected, the database does not guarantee unique serials.",
+                            product=other.product_id.display_name,
+                            company=other.company_id.name or self.env._("no company"),
+                        ),
+                    }
+                )
+        return vals_list
 
     @api.model
     def _product_and_location_codes(self):

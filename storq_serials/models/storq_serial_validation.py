@@ -10,7 +10,9 @@ from ..tools.errors import SerialValidationError
 from ..tools.format_rule import CHARSETS
 from ..tools.format_rule import DEFAULT_RULE
 from ..tools.limits import shorten
+from ..tools.similarity import common_prefix_length
 from ..tools.similarity import likely_typos
+from ..tools.similarity import typo_search_split
 
 # How many bad lines a refusal lists before summarising the rest.
 MAX_LISTED_ERRORS = 50
@@ -50,6 +52,41 @@ class CheckedSerials:
         """The checked serials of `context`, or an empty set when there are none (or forged ones)."""
         checked = context.get("storq_checked_serials")
         return checked if isinstance(checked, cls) else cls(())
+
+
+class DeferredLotChecks:
+    """Move lines whose serial names are checked once, when the write that saves them ends.
+
+    Odoo saves a move's lines one `write` per line (each `Command.update` of a one2many, as
+    Generate Serials and the web client's save of imported or pasted serials do): checking
+    each line's serial in its own write cost one batch check per serial. The move's `write`
+    puts one of these in the context as `storq_deferred_lot_checks`, the lines add
+    themselves to it, and the move checks them all in one batch at the end. Only server code
+    can make one (a context from a client holds JSON values only), like `CheckedSerials`.
+    """
+
+    __slots__ = ("line_ids",)
+
+    def __init__(self):
+        self.line_ids = []
+
+    @classmethod
+    def from_context(cls, context):
+        """The collector of `context`, or None when the checks are not deferred."""
+        deferred = context.get("storq_deferred_lot_checks")
+        return deferred if isinstance(deferred, cls) else None
+
+    @classmethod
+    def around(cls, records, call):
+        """`call(records)` with the lines' checks deferred, then the lines checked at once."""
+        if cls.from_context(records.env.context) is not None:
+            return call(records)
+        deferred = cls()
+        result = call(records.with_context(storq_deferred_lot_checks=deferred))
+        if deferred.line_ids:
+            lines = records.env["stock.move.line"].browse(dict.fromkeys(deferred.line_ids)).exists()
+            lines.filtered("lot_name")._storq_check_lot_names()
+        return result
 
 
 class StorqSerialValidation(models.AbstractModel):
@@ -275,7 +312,12 @@ class StorqSerialValidation(models.AbstractModel):
 
     @api.model
     def _check_duplicates(self, checked, exclude_lot_ids, check_existing, known_errors):
-        """Duplicates inside the batch and, optionally, against existing units (1 query)."""
+        """Duplicates inside the batch and, optionally, against existing units (1 query).
+
+        Two units conflict as the database constraints have it (models/stock_lot_unique.py): the
+        same serial, companies that overlap (the same, or either has none), and the same product
+        or both concerned by "Serials unique across products".
+        """
         errors = {}
         existing = defaultdict(list)
         if check_existing:
@@ -287,75 +329,147 @@ class StorqSerialValidation(models.AbstractModel):
                     [
                         ("name", "in", list({serial for _i, _p, _c, serial in checked})),
                         ("id", "not in", list(exclude_lot_ids)),
+                        ("storq_serial_control", "=", True),
                     ],
-                    ["name", "product_id", "company_id"],
+                    ["name", "product_id", "company_id", "storq_serial_unique_company_wide"],
                 )
             )
             for lot in lots:
-                existing[lot.name].append(lot)
-        seen = {}
+                existing[lot.name].append(
+                    (lot.product_id, lot.company_id, lot.storq_serial_unique_company_wide, None)
+                )
+        any_wide = None
         for index, product, company, serial in checked:
             if index in known_errors:
                 continue
-            company_wide = bool(company and company.storq_serial_unique_per_company)
-            for lot in existing.get(serial, ()):
-                same_scope = not lot.company_id or not company or lot.company_id == company
-                if not same_scope:
+            if company:
+                company_wide = company.storq_serial_unique_per_company
+            else:
+                if any_wide is None:
+                    any_wide = self.env["res.company"]._storq_any_unique_across_products()
+                company_wide = any_wide
+            for other_product, other_company, other_wide, other_index in existing[serial]:
+                if other_company and company and other_company != company:
                     continue
-                if lot.product_id == product:
+                if other_product != product and not (company_wide and other_wide):
+                    continue
+                if other_index is not None:
+                    errors[index] = self.env._(
+                        "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
+                        "its own serial.",
+                        serial=serial,
+                        first=other_index + 1,
+                        second=index + 1,
+                    )
+                elif other_product == product:
                     errors[index] = self.env._(
                         "%(serial)s is already registered for %(product)s: serials must be unique. "
                         "Check the label; if this is the same unit, open the existing one.",
                         serial=serial,
                         product=product.display_name,
                     )
-                    break
-                if company_wide:
+                else:
                     errors[index] = self.env._(
                         "%(serial)s is already the serial of a unit of %(other)s, and serials are "
                         "unique across all products of %(company)s.",
                         serial=serial,
-                        other=lot.product_id.display_name,
-                        company=company.name,
+                        other=other_product.display_name,
+                        company=(company or other_company).name or self.env.company.name,
                     )
-                    break
-            if index in errors:
-                continue
-            key = (company.id, serial) if company_wide else (product.id, company.id, serial)
-            if key in seen:
-                errors[index] = self.env._(
-                    "%(serial)s is entered twice (lines %(first)s and %(second)s): each unit needs "
-                    "its own serial.",
-                    serial=serial,
-                    first=seen[key] + 1,
-                    second=index + 1,
-                )
-            else:
-                seen[key] = index
+                break
+            if index not in errors:
+                # Later lines of the batch are checked against this one as against a saved unit.
+                existing[serial].append((product, company, company_wide, index))
         return errors
 
     @api.model
     def _warn_similar(self, checked, exclude_lot_ids):
-        """Warnings for serials one edit away from an existing serial of the same product (1 query)."""
+        """Warnings for serials one edit away from an existing serial of the same product (2 queries).
+
+        Reading every serial of the product made one unit's creation cost as much as the
+        catalogue. Instead, each serial is split in two (`typo_search_split`): every serial one
+        edit away starts with its first part or ends with its second, which two btree indexes
+        find (models/stock_lot_unique.py: name, and reverse(name), per product). The split is
+        put in the middle of what tells the product's serials apart, from the first and last
+        serials in index order (what they share, all serials between them share): one query.
+        The candidates found are then confirmed by `likely_typos`, as before.
+        """
         product_ids = list({product.id for _i, product, _c, _s in checked})
-        self.env["stock.lot"].flush_model(["name", "product_id"])
-        self.env.cr.execute(
-            "SELECT product_id, name FROM stock_lot WHERE product_id = ANY(%s) AND NOT id = ANY(%s)",
-            [product_ids, list(exclude_lot_ids)],
+        self.env["stock.lot"].flush_model(["name", "product_id", "storq_serial_control"])
+        cr = self.env.cr
+        cr.execute(
+            """
+            SELECT p.id,
+                   (SELECT name FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY name USING ~<~ LIMIT 1),
+                   (SELECT name FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY name USING ~>~ LIMIT 1),
+                   (SELECT reverse(name) FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY reverse(name) USING ~<~ LIMIT 1),
+                   (SELECT reverse(name) FROM stock_lot WHERE product_id = p.id AND storq_serial_control
+                     ORDER BY reverse(name) USING ~>~ LIMIT 1)
+              FROM unnest(%s::int4[]) AS p(id)
+            """,
+            [product_ids],
         )
-        names_by_product = defaultdict(list)
-        for product_id, name in self.env.cr.fetchall():
-            names_by_product[product_id].append(name)
-        candidates_by_product = defaultdict(set)
-        for _index, product, _company, serial in checked:
-            candidates_by_product[product.id].add(serial)
-        similar = {}
-        for product_id, candidates in candidates_by_product.items():
-            for serial, others in likely_typos(candidates, names_by_product[product_id]).items():
-                similar[(product_id, serial)] = others
+        bounds = {row[0]: row[1:] for row in cr.fetchall() if row[1] is not None}
+        arms = []  # (index, product id, prefix, reversed suffix, min length, max length)
+        for index, product, _company, serial in checked:
+            if product.id not in bounds or not serial:
+                continue
+            first, last, first_reversed, last_reversed = bounds[product.id]
+            shared_prefix = min(common_prefix_length(first, last), common_prefix_length(first, serial))
+            reversed_serial = serial[::-1]
+            shared_suffix = min(
+                common_prefix_length(first_reversed, last_reversed),
+                common_prefix_length(first_reversed, reversed_serial),
+            )
+            prefix, suffix = typo_search_split(serial, shared_prefix, shared_suffix)
+            arms.append((index, product.id, prefix, suffix[::-1], len(serial) - 1, len(serial) + 1))
+        if not arms:
+            return {}
+        # `x ~>=~ lo AND x ~<~ lo || U+10FFFF` is "x starts with lo" in the byte order of
+        # text_pattern_ops, in a form an index scan takes from a joined row.
+        cr.execute(
+            """
+            WITH arm AS (
+                SELECT * FROM unnest(%(index)s::int4[], %(product)s::int4[], %(prefix)s::text[],
+                                     %(suffix)s::text[], %(min_len)s::int4[], %(max_len)s::int4[])
+                       AS a(idx, product_id, prefix, reversed_suffix, min_len, max_len)
+            )
+            SELECT arm.idx, lot.name
+              FROM arm
+              JOIN LATERAL (
+                    SELECT name FROM stock_lot
+                     WHERE product_id = arm.product_id AND storq_serial_control
+                       AND name ~>=~ arm.prefix AND name ~<~ (arm.prefix || chr(1114111))
+                       AND length(name) BETWEEN arm.min_len AND arm.max_len
+                       AND NOT id = ANY(%(exclude)s)
+                    UNION
+                    SELECT name FROM stock_lot
+                     WHERE product_id = arm.product_id AND storq_serial_control
+                       AND reverse(name) ~>=~ arm.reversed_suffix
+                       AND reverse(name) ~<~ (arm.reversed_suffix || chr(1114111))
+                       AND length(name) BETWEEN arm.min_len AND arm.max_len
+                       AND NOT id = ANY(%(exclude)s)
+                   ) AS lot ON TRUE
+            """,
+            {
+                "index": [arm[0] for arm in arms],
+                "product": [arm[1] for arm in arms],
+                "prefix": [arm[2] for arm in arms],
+                "suffix": [arm[3] for arm in arms],
+                "min_len": [arm[4] for arm in arms],
+                "max_len": [arm[5] for arm in arms],
+                "exclude": list(exclude_lot_ids),
+            },
+        )
+        candidates = defaultdict(list)
+        for index, name in cr.fetchall():
+            candidates[index].append(name)
         warnings = {}
         for index, product, _company, serial in checked:
-            others = similar.get((product.id, serial))
+            others = likely_typos([serial], candidates.get(index, ())).get(serial)
             if others:
                 warnings[index] = self.env._(
                     "%(serial)s is one character away from the existing serial %(others)s of "

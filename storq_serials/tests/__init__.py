@@ -29,6 +29,8 @@ from . import test_serial_guards
 from . import test_serial_hygiene
 from . import test_serial_labels
 from . import test_serial_policy
+from . import test_serial_speed
+from . import test_serial_uniqueness
 from . import test_suspicious_return_log
 from . import test_tools_check_digits
 from . import test_tools_format_rule

@@ -6,8 +6,9 @@ from odoo.tests import tagged
 from .common import StorqSerialsCase
 
 # Queries for one batch check, whatever its size: the product category (for its format
-# rule), the product code guard, existing units, similar serials.
-CHECK_QUERIES = 4
+# rule), the product code guard, existing units, similar serials (two: the bounds of each
+# product's serials, then the candidates through the indexes).
+CHECK_QUERIES = 5
 
 
 @tagged("post_install", "-at_install")

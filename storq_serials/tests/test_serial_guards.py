@@ -97,7 +97,7 @@ class TestSerialGuards(StorqSerialsCase):
         lot = self._create_lots(self.laptop, ["7XK2M93"])
         self.env.flush_all()
         with (
-            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.assertRaises(psycopg2.IntegrityError),
             self.cr.savepoint(),
             mute_logger("odoo.sql_db"),
         ):

@@ -95,3 +95,41 @@ class TestSerialPolicy(StorqSerialsCase):
         category.action_storq_apply_serial_policy()
         self.assertTrue(tablet.storq_serial_control)
         self.assertEqual(tablet.tracking, "serial")
+
+    def test_category_change_keeps_control_of_a_product_with_units(self):
+        plain_category = self.env["product.category"].create({"name": "Cables"})
+        self._create_lots(self.phone, ["490154203237518"])
+        self.phone.product_tmpl_id.categ_id = plain_category
+        self.assertTrue(self.phone.storq_serial_control, "a category write keeps control of units")
+        self.assertTrue(self._create_lots(self.phone, ["IMEI 356938035643809"]).storq_serial_control)
+        # A product without units follows its new category, as before.
+        tablet = self.env["product.product"].create(
+            {"name": "Tablet", "type": "consu", "categ_id": self.controlled_category.id}
+        )
+        self.assertTrue(tablet.storq_serial_control)
+        tablet.product_tmpl_id.categ_id = plain_category
+        self.assertFalse(tablet.storq_serial_control)
+        # Turning it off on the product itself stays possible.
+        self.phone.storq_serial_control = False
+        self.assertFalse(self.phone.storq_serial_control)
+
+    def test_category_change_in_the_product_form_keeps_control(self):
+        plain_category = self.env["product.category"].create({"name": "Cables"})
+        self._create_lots(self.phone, ["490154203237518"])
+        with Form(self.phone.product_tmpl_id) as form:
+            form.categ_id = plain_category
+            self.assertTrue(form.storq_serial_control, "the form shows control kept")
+        self.assertTrue(self.phone.storq_serial_control)
+        self.assertEqual(self.phone.categ_id, plain_category)
+
+    def test_category_apply_button_keeps_control_of_products_with_units(self):
+        self._create_lots(self.phone, ["490154203237518"])
+        idle_phone = self.env["product.product"].create(
+            {"name": "Idle phone", "type": "consu", "categ_id": self.controlled_category.id}
+        )
+        self.controlled_category.storq_serial_control = False
+        action = self.controlled_category.action_storq_apply_serial_policy()
+        self.assertTrue(self.phone.storq_serial_control)
+        self.assertFalse(idle_phone.storq_serial_control)
+        self.assertIn("Test phone", action["params"]["message"])
+        self.assertIn("untick Serial control on each product", action["params"]["message"])

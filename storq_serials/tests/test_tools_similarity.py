@@ -8,10 +8,12 @@ from odoo.tests import BaseCase
 
 from ..tools.errors import SerialValidationError
 from ..tools.normalize import normalize_serial
+from ..tools.similarity import common_prefix_length
 from ..tools.similarity import is_counting_step
 from ..tools.similarity import likely_typos
 from ..tools.similarity import near_duplicates
 from ..tools.similarity import normalisation_clashes
+from ..tools.similarity import typo_search_split
 from ..tools.similarity import within_one_edit
 
 FUZZ = settings(max_examples=200, deadline=None, database=None)
@@ -129,3 +131,46 @@ class TestToolsSimilarity(BaseCase):
         for candidate, others in likely_typos(candidates, existing).items():
             self.assertTrue(set(others) <= set(near[candidate]))
             self.assertFalse(any(is_counting_step(candidate, other) for other in others))
+
+
+def one_edit_neighbours(value, alphabet):
+    """Every value at edit distance 1 from `value` over `alphabet` (substitution, deletion, insertion)."""
+    found = set()
+    for i in range(len(value) + 1):
+        for char in alphabet:
+            found.add(value[:i] + char + value[i:])
+            if i < len(value):
+                found.add(value[:i] + char + value[i + 1 :])
+        if i < len(value):
+            found.add(value[:i] + value[i + 1 :])
+    found.discard(value)
+    return found
+
+
+class TestTypoSearchSplit(BaseCase):
+    @FUZZ
+    @given(
+        st.text(alphabet="ab1-", min_size=1, max_size=9),
+        st.integers(min_value=-2, max_value=12),
+        st.integers(min_value=-2, max_value=12),
+    )
+    def test_every_neighbour_shares_a_side(self, serial, shared_prefix, shared_suffix):
+        prefix, suffix = typo_search_split(serial, shared_prefix, shared_suffix)
+        self.assertEqual(prefix + suffix, serial)
+        for neighbour in one_edit_neighbours(serial, "ab1-x"):
+            self.assertTrue(
+                neighbour.startswith(prefix) or neighbour.endswith(suffix),
+                (serial, prefix, suffix, neighbour),
+            )
+
+    def test_split_in_the_middle_of_what_differs(self):
+        # A numbered range: all existing serials start with 35100000; the split is in the rest.
+        self.assertEqual(typo_search_split("351000001234560", 8, 0), ("35100000123", "4560"))
+        self.assertEqual(typo_search_split("SN-0001", 0, 0), ("SN-", "0001"))
+        self.assertEqual(typo_search_split("AB", 2, 2), ("A", "B"))
+        self.assertEqual(typo_search_split("A", 0, 0), ("", "A"))
+
+    def test_common_prefix_length(self):
+        self.assertEqual(common_prefix_length("35100000", "35109999"), 4)
+        self.assertEqual(common_prefix_length("", "abc"), 0)
+        self.assertEqual(common_prefix_length("abc", "abc"), 3)

@@ -108,3 +108,31 @@ def likely_typos(candidates: Iterable[str], existing: Iterable[str]) -> dict[str
         if kept:
             typos[candidate] = kept
     return typos
+
+
+def common_prefix_length(a: str, b: str) -> int:
+    """How many first characters `a` and `b` share."""
+    length = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def typo_search_split(serial: str, shared_prefix: int = 0, shared_suffix: int = 0) -> tuple[str, str]:
+    """(prefix, suffix) such that every value one edit away from `serial` starts with `prefix`
+    or ends with `suffix`: where the edit is, one side of `serial` is left whole (pigeonhole).
+
+    Looked up through indexes, each side finds the values that share it, so the split is put in
+    the middle of what tells the existing values apart: `shared_prefix` and `shared_suffix` are
+    how many first and last characters they all share with `serial` (a numbered range shares
+    its start), and a split in the middle of the string would leave one side matching them all.
+    """
+    length = len(serial)
+    start = max(0, min(shared_prefix, length))
+    end = length - max(0, min(shared_suffix, length - start))
+    split = (start + end) // 2 if end > start else length // 2
+    if length >= 2:
+        split = min(max(split, 1), length - 1)  # neither side empty: an empty side matches everything
+    return serial[:split], serial[split:]
