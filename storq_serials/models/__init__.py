@@ -10,9 +10,6 @@ from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
-from . import stock_move_line_dispatch
-from . import stock_move_line_receipt
-from . import stock_move_line_return
 from . import stock_picking
 from . import stock_picking_pick
 from . import stock_quant
@@ -27,3 +24,4 @@ from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin
+from . import storq_unit_rulebook

@@ -35,3 +35,4 @@ from . import test_tools_similarity
 from . import test_ui_tours
 from . import test_unit_block
 from . import test_unit_record
+from . import test_unit_rulebook

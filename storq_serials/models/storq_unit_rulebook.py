@@ -1,0 +1,495 @@
+from collections import defaultdict
+from typing import NamedTuple
+
+from odoo import api
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools.float_utils import float_is_zero
+
+from .stock_lot_unit import STOCK_USAGES
+from .stock_lot_unit import UNIT_FIELDS
+
+# Where units new to our stock come from: a vendor (receipts, dropships), production
+# (manufacturing, parts a repair or an unbuild gives back) and inventory counts.
+ARRIVAL_USAGES = ("supplier", "production", "inventory")
+# States in which a unit is held at its recorded location (a unit in repair sits in the
+# repair location, and may leave it).
+HELD_STATES = ("in_stock", "in_repair")
+# How many refused lines a validation error lists.
+MAX_LISTED_LINES = 20
+
+
+class UnitMovement(NamedTuple):
+    """One unit movement submitted to the rulebook.
+
+    `unit` is the unit (stock.lot) when it is known; else `serial` is the serial typed for it,
+    looked up among the known units of `product`. `source` and `destination` are locations;
+    `move` and `line` the stock.move and stock.move.line when there are some (a scan checks
+    before any line exists). `shipping` says whether the unit is on its way to a customer;
+    None: from the destination and the move's final location. `exact` says whether the unit
+    must be at `source` itself (a move line takes it from one location) or may be under it.
+    """
+
+    product: object
+    source: object
+    destination: object
+    unit: object = None
+    serial: str = False
+    move: object = None
+    line: object = None
+    shipping: object = None
+    exact: bool = True
+
+
+class Refusal(str):
+    """A refusal sentence, with the rule that refused (to group a validation error) and, for a
+    refused customer return, the suspicious-return event to log."""
+
+    rule = None
+    suspicious = None
+
+    def __new__(cls, text, rule, suspicious=None):
+        refusal = super().__new__(cls, text)
+        refusal.rule = rule
+        refusal.suspicious = suspicious
+        return refusal
+
+
+class StorqUnitRulebook(models.AbstractModel):
+    """Whether a unit of a serial-controlled product may make a move, decided in one place.
+
+    Validation (`stock.move.line._action_done`), the scan, Pick Serials, Bulk Serial Entry and
+    Return Units all ask `_storq_verdicts`, so that a refusal reads the same wherever it
+    happens. The rules, in the order they are asked for each movement:
+
+    1. product: the line's product is its move's and its unit's;
+    2. from a customer: only the unit sold comes back (delivered, to this customer, on this
+       order or delivery, not returned since), through a customer return;
+    3. block: a blocked unit does not go to a customer (to its vendor, an internal or
+       quarantine location or scrap it may);
+    4. from our stock (internal, transit): the unit is held exactly there (or under the
+       scanned location), and moves on one line only;
+    5. from outside our stock (vendor, production, inventory): the unit is not held in our
+       stock already, unless it leaves it in the same batch (a count finding it elsewhere);
+       a delivered unit comes back only through a customer return; a scrapped or written-off
+       unit moves no more (an inventory count may find a written-off unit again).
+
+    Locations are told apart by their usage only, so receipts, dropships, multi-step
+    transfers, deliveries, returns, scrap, inventory counts, repairs and manufacturing are
+    covered alike. The unit record is read, never the product's quants.
+    """
+
+    _name = "storq.unit.rulebook"
+    _description = "Serial unit movement rules"
+
+    # ------------------------------------------------------------------
+    # Business methods: verdicts
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_verdicts(self, movements):
+        """One verdict per `UnitMovement`, in order: False, or a `Refusal` (a str).
+
+        A constant number of queries whatever the number of movements: the typed units (1),
+        the quants of units without a record (0-1), for customer returns their last return
+        and their companies (2-3); refusals read what they name.
+        """
+        movements = list(movements)
+        units = self._storq_movement_units(movements)
+        Lot = self.env["stock.lot"]
+        known = Lot.sudo().union(*(unit for unit in units if unit))
+        known.fetch(UNIT_FIELDS)
+        held = self._storq_held_locations(known)
+        # What the batch itself does: units that leave our stock, units brought somewhere.
+        leaving, brought = set(), defaultdict(set)
+        for index, (movement, unit) in enumerate(zip(movements, units)):
+            if (
+                unit
+                and movement.source.usage in STOCK_USAGES
+                and movement.destination.usage not in STOCK_USAGES
+            ):
+                leaving.add((unit.id, movement.source.id))
+            if unit:
+                brought[(unit.id, movement.destination.id)].add(index)
+        returns = self._storq_return_movement_verdicts(movements, units)
+        verdicts, taken = [], set()
+        for index, (movement, unit) in enumerate(zip(movements, units)):
+            if index in returns:
+                verdicts.append(returns[index])
+                continue
+            # Another movement of the batch may bring the unit where this one takes it.
+            brought_here = bool(unit) and bool(brought[(unit.id, movement.source.id)] - {index})
+            verdict = self._storq_verdict(movement, unit, held, leaving, brought_here, taken)
+            verdicts.append(verdict)
+        return verdicts
+
+    def _storq_verdict(self, movement, unit, held, leaving, brought_here, taken):
+        """The verdict of one movement that does not come from a customer (rules 1, 3, 4, 5)."""
+        product, source = movement.product, movement.source
+        refusal = self._storq_product_refusal(movement, unit)
+        if refusal:
+            return Refusal(refusal, "product")
+        shipping = self._storq_is_shipping(movement)
+        if not unit:
+            if source.usage in STOCK_USAGES:
+                # Taken from our stock, the unit must be one we hold.
+                return Refusal(self._storq_unknown_unit_refusal(product, movement.serial), "leave")
+            return False  # a new unit arrives
+        unit = unit.sudo()
+        locations = held[unit]
+        if source.usage in STOCK_USAGES:
+            if brought_here:
+                locations = locations | source
+            refusal = unit._storq_leave_refusal(
+                source, shipping=shipping, exact=movement.exact, stock_locations=locations
+            )
+            if refusal:
+                return Refusal(refusal, "ship" if shipping else "leave")
+            key = (unit.id, source.id)
+            if key in taken:
+                return Refusal(
+                    self.env._(
+                        "%(serial)s is taken from %(location)s by two lines: a unit moves once.",
+                        serial=unit.name,
+                        location=source.display_name,
+                    ),
+                    "leave",
+                )
+            taken.add(key)
+            return False
+        if shipping and unit.storq_blocked:
+            return Refusal(unit._storq_leave_refusal(source, shipping=True), "ship")
+        if source.usage == "customer":
+            return False  # from a customer to a customer: not ours to judge
+        # From outside our stock: the unit must not be in our stock already.
+        elsewhere = locations.filtered(lambda loc: (unit.id, loc.id) not in leaving)
+        if elsewhere:
+            return Refusal(unit._storq_in_stock_refusal(elsewhere), "arrive")
+        state = unit.storq_state
+        if state == "delivered" and not locations:
+            return Refusal(
+                self.env._(
+                    "%(situation)s: a delivered unit comes back only from its customer, through a "
+                    "customer return. Check the label.",
+                    situation=unit._storq_situation(locations),
+                ),
+                "status",
+            )
+        recounted = state == "written_off" and movement.line and movement.line.is_inventory
+        if state in ("scrapped", "written_off") and not recounted:
+            return Refusal(
+                self.env._(
+                    "%(situation)s: the unit moves no more. Check the label.",
+                    situation=unit._storq_situation(locations),
+                ),
+                "status",
+            )
+        return False
+
+    def _storq_product_refusal(self, movement, unit):
+        """Why the movement's product is not its move's or its unit's, or False."""
+        product, move = movement.product, movement.move
+        serial = unit.name if unit else movement.serial or "-"
+        if move and move.product_id != product:
+            return self.env._(
+                "%(serial)s of %(product)s is on a line of %(move_product)s: a unit moves on the "
+                "line of its own product. Remove the line, or add %(product)s to the transfer.",
+                serial=serial,
+                product=product.display_name,
+                move_product=move.product_id.display_name,
+            )
+        if unit and unit.product_id != product:
+            return self.env._(
+                "%(serial)s is a unit of %(other)s, not of %(product)s: put it on a line of its "
+                "own product.",
+                serial=serial,
+                other=unit.product_id.display_name,
+                product=product.display_name,
+            )
+        return False
+
+    @api.model
+    def _storq_unknown_unit_refusal(self, product, serial, other=None):
+        """The refusal of `serial`, which is no unit of `product` (`other`: a unit of another
+        product with that serial, possibly empty)."""
+        if other:
+            return self.env._(
+                "%(serial)s is a unit of %(other)s, not of %(product)s: scan a unit of "
+                "%(product)s, or scan the right product first.",
+                serial=serial,
+                other=other.product_id.display_name,
+                product=product.display_name,
+            )
+        return self.env._(
+            "%(serial)s is not a known unit of %(product)s: check the label, or receive the unit first.",
+            serial=serial,
+            product=product.display_name,
+        )
+
+    @api.model
+    def _storq_is_shipping(self, movement):
+        """Whether the unit is on its way to a customer (a delivery, or a pick or pack step)."""
+        if movement.shipping is not None:
+            return movement.shipping
+        if movement.destination.usage == "customer":
+            return True
+        return bool(movement.move) and movement.move.location_final_id.usage == "customer"
+
+    @api.model
+    def _storq_held_locations(self, units):
+        """{unit: the locations of our stock that hold it}, from the unit record: its location
+        while in stock or in repair. Units without a record are looked up in their quants (1
+        query for all of them)."""
+        result = {}
+        without_record = units.browse()
+        for unit in units:
+            if unit.storq_state:
+                in_hand = unit.storq_state in HELD_STATES
+                result[unit] = unit.storq_location_id if in_hand else unit.storq_location_id.browse()
+            else:
+                without_record |= unit
+        if without_record:
+            result.update(without_record._storq_stock_locations())
+        return result
+
+    @api.model
+    def _storq_movement_units(self, movements):
+        """The unit of each movement: its own, or the known unit of its typed serial (the lot
+        of that name of the product, in the movement's company or shared; for a customer
+        return, under the serial normalised by the product's format, and in any company so
+        that a unit of another company is told apart). 1 query for all the typed serials."""
+        Lot = self.env["stock.lot"]
+        typed = [m for m in movements if not m.unit and m.serial]
+        names = {}
+        if typed:
+            validation = self.env["storq.serial.validation"]
+            for movement in typed:
+                name = movement.serial
+                if movement.source.usage == "customer":
+                    name = validation._normalize(movement.product, name)
+                names[movement] = name
+            lots = Lot.sudo().search_fetch(
+                [
+                    ("name", "in", list(set(names.values()))),
+                    ("product_id", "in", list({m.product.id for m in typed})),
+                ],
+                UNIT_FIELDS,
+            )
+            by_key = defaultdict(list)
+            for lot in lots:
+                by_key[(lot.product_id.id, lot.name)].append(lot)
+        units = []
+        for movement in movements:
+            if movement.unit or not movement.serial:
+                units.append(movement.unit or Lot)
+                continue
+            company = self._storq_movement_company(movement)
+            candidates = by_key.get((movement.product.id, names[movement]), [])
+            ranked = sorted(
+                candidates, key=lambda lot, company=company: (lot.company_id != company, bool(lot.company_id))
+            )
+            if movement.source.usage != "customer":
+                ranked = [lot for lot in ranked if lot.company_id in (company, company.browse())]
+            units.append(ranked[0].with_env(self.env) if ranked else Lot)
+        return units
+
+    @api.model
+    def _storq_movement_company(self, movement):
+        company = (
+            movement.line.company_id if movement.line else movement.move.company_id if movement.move else None
+        )
+        return company or self.env.company
+
+    # ------------------------------------------------------------------
+    # Business methods: customer returns
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_return_verdicts(self, claims):
+        """Why each claimed customer return is refused, or False (`stock.lot._storq_return_refusals`:
+        claims are (unit, customer, order, delivery)). Return Units asks this, as validation does."""
+        return self.env["stock.lot"]._storq_return_refusals(claims)
+
+    @api.model
+    def _storq_return_movement_verdicts(self, movements, units):
+        """{index: verdict} for the movements from a customer to anywhere else (rule 2)."""
+        indexes = [
+            index
+            for index, movement in enumerate(movements)
+            if movement.source.usage == "customer"
+            and movement.destination.usage != "customer"
+            and movement.product.storq_serial_control
+        ]
+        if not indexes:
+            return {}
+        Lot = self.env["stock.lot"]
+        companies = Lot._storq_unit_companies(Lot.union(*(units[index] for index in indexes)))
+        verdicts, claimed = {}, []
+        for index in indexes:
+            movement, unit = movements[index], units[index]
+            refusal = self._storq_product_refusal(movement, unit)
+            if refusal:
+                verdicts[index] = Refusal(refusal, "product")
+                continue
+            if not unit:
+                verdicts[index] = Refusal(
+                    self.env._(
+                        "%(serial)s is not a known unit: it was never delivered.",
+                        serial=movement.serial or "-",
+                    ),
+                    "return",
+                )
+                continue
+            company = self._storq_movement_company(movement)
+            if companies[unit.id] not in (company, company.browse()):
+                verdicts[index] = Refusal(
+                    self.env._(
+                        "%(serial)s is a unit of another company: it cannot come back to %(company)s.",
+                        serial=unit.name,
+                        company=company.name,
+                    ),
+                    "return",
+                )
+                continue
+            claimed.append((index, self._storq_return_claim(movement, unit.sudo())))
+        refusals = self._storq_return_verdicts([claim for _index, claim in claimed])
+        for (index, claim), refusal in zip(claimed, refusals):
+            if not refusal:
+                verdicts[index] = False
+                continue
+            lot, partner, order, delivery = claim
+            movement = movements[index]
+            picking = (
+                movement.line.picking_id
+                if movement.line
+                else movement.move.picking_id
+                if movement.move
+                else None
+            )
+            suspicious = Lot._storq_prepare_suspicious_return_vals(
+                lot, partner, refusal, document=picking or order or delivery
+            )
+            verdicts[index] = Refusal(refusal, "return", suspicious)
+        return verdicts
+
+    @api.model
+    def _storq_return_claim(self, movement, unit):
+        """(unit, customer, order, delivery) that a movement from a customer claims for its unit."""
+        move = movement.move or self.env["stock.move"]
+        line = movement.line
+        picking = line.picking_id if line else move.picking_id
+        origin = move.origin_returned_move_id
+        if origin.picking_code == "dropship":
+            # A dropship's partner is its vendor, and its return may keep it: the customer who
+            # got the units is on the dropship's moves, as on the unit record.
+            partner = origin.partner_id or move.partner_id
+        elif picking.picking_type_id.code == "dropship":
+            partner = move.partner_id or picking.partner_id
+        else:
+            partner = picking.partner_id or move.partner_id
+        order = move.sale_line_id.order_id or origin.sale_line_id.order_id
+        delivery = origin.picking_id if origin and not order else self.env["stock.picking"]
+        return unit, partner, order, delivery
+
+    # ------------------------------------------------------------------
+    # Business methods: validation
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_line_movements(self, lines):
+        """(the lines the rulebook judges, their `UnitMovement`s): lines of serial-controlled
+        units that move (a quantity), whatever their documents."""
+        lines = lines.filtered(
+            lambda line: line.product_id.storq_serial_control
+            and (line.lot_id or line.lot_name)
+            and not float_is_zero(line.quantity, precision_rounding=line.product_uom_id.rounding)
+        )
+        movements = [
+            UnitMovement(
+                product=line.product_id,
+                source=line.location_id,
+                destination=line.location_dest_id,
+                unit=line.lot_id,
+                serial=line.lot_name if not line.lot_id else False,
+                move=line.move_id,
+                line=line,
+            )
+            for line in lines
+        ]
+        return lines, movements
+
+    @api.model
+    def _storq_check_move_lines(self, lines):
+        """Refuse, with one UserError listing every refused line by rule, the move lines whose
+        unit may not make its move; log refused customer returns as suspicious."""
+        lines, movements = self._storq_line_movements(lines)
+        if not movements:
+            return
+        verdicts = self._storq_verdicts(movements)
+        refused = defaultdict(list)
+        for line, verdict in zip(lines, verdicts):
+            if verdict:
+                refused[verdict.rule].append((line, verdict))
+        if not refused:
+            return
+        suspicious = [verdict.suspicious for verdict in verdicts if verdict and verdict.suspicious]
+        self.env["stock.lot"]._storq_log_suspicious_returns(suspicious, after_transaction=True)
+        raise UserError(
+            "\n\n".join(self._storq_refusal_section(rule, pairs) for rule, pairs in refused.items())
+        )
+
+    @api.model
+    def _storq_refusal_section(self, rule, refusals):
+        """The paragraph of a validation error for the lines refused by `rule`."""
+        lines = self._storq_list_refusals(refusals)
+        if rule == "arrive":
+            return self.env._(
+                "These units cannot be received: they are in stock already.\n%(lines)s\nCheck the "
+                "serials against the labels, correct or remove these lines, then validate again.",
+                lines=lines,
+            )
+        if rule == "ship":
+            return self.env._(
+                "These units cannot be shipped:\n%(lines)s\nScan units that are in stock at the "
+                "transfer's source location and not blocked, then validate again.",
+                lines=lines,
+            )
+        if rule == "return":
+            return self.env._(
+                "These units cannot be taken back from the customer: a unit comes back only when "
+                "it is the one that was delivered to this customer, on this order, and not "
+                "returned since.\n%(lines)s\nCheck the serials of the units received; the "
+                "attempt is recorded in their history.",
+                lines=lines,
+            )
+        if rule == "product":
+            return self.env._(
+                "These lines carry a unit of a product that is not theirs:\n%(lines)s\nPut each "
+                "unit on a line of its own product, then validate again.",
+                lines=lines,
+            )
+        if rule == "status":
+            return self.env._(
+                "These units cannot make this move:\n%(lines)s\nCheck the serials against the "
+                "labels, correct or remove these lines, then validate again.",
+                lines=lines,
+            )
+        return self.env._(
+            "These units are not where the lines take them from:\n%(lines)s\nTake each unit "
+            "from the location that holds it, then validate again.",
+            lines=lines,
+        )
+
+    @api.model
+    def _storq_list_refusals(self, refusals):
+        """The text listing refused lines, `refusals` being (line, reason) pairs: one bullet per
+        line, the first MAX_LISTED_LINES of them."""
+        listed = [
+            self.env._(
+                "- %(document)s: %(product)s: %(reason)s",
+                document=line.reference or line.move_id.display_name,
+                product=line.product_id.display_name,
+                reason=reason,
+            )
+            for line, reason in refusals[:MAX_LISTED_LINES]
+        ]
+        if len(refusals) > MAX_LISTED_LINES:
+            listed.append(self.env._("… and %(count)s more.", count=len(refusals) - MAX_LISTED_LINES))
+        return "\n".join(listed)
