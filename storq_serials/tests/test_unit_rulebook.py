@@ -160,6 +160,31 @@ class TestUnitRulebook(StorqSerialsCase):
         receipt.move_line_ids.picked = True
         self.assertIn("RB00001 was scrapped: the unit moves no more.", self._refusal(receipt))
 
+    def test_written_off_unit_comes_back_by_a_count_only(self):
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", self.unit.id), ("location_id", "=", self.shelf_a.id)]
+        )
+        quant.with_context(inventory_mode=True).inventory_quantity = 0
+        quant.action_apply_inventory()
+        self.assertEqual(self.unit.storq_state, "written_off")
+        receipt = self._receipt(self.laptop, ["RB00001"])
+        receipt.move_line_ids.picked = True
+        self.assertIn("RB00001 was written off: the unit moves no more.", self._refusal(receipt))
+        found = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": self.laptop.id,
+                    "location_id": self.shelf_b.id,
+                    "lot_id": self.unit.id,
+                    "inventory_quantity": 1,
+                }
+            )
+        )
+        found.action_apply_inventory()
+        self.assertEqual((self.unit.storq_state, self.unit.storq_location_id), ("in_stock", self.shelf_b))
+
     # ------------------------------------------------------------------
     # Query counts
     # ------------------------------------------------------------------
