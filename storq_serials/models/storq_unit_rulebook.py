@@ -55,6 +55,45 @@ class Refusal(str):
         return refusal
 
 
+class _BatchFacts:
+    """What a batch's locations and moves tell, read once per location or move, not once per
+    unit: whether a location is our stock, whether a move ships, whether a line's product is its
+    move's (a unit's own product is checked by Odoo's `stock.move.line._check_lot_product` on
+    lines, and here for movements without a line)."""
+
+    def __init__(self, rulebook):
+        self.rulebook = rulebook
+        self.usages = {}
+        self.shipping_of = {}
+        self.move_products = {}
+
+    def in_stock(self, location):
+        usage = self.usages.get(location.id)
+        if usage is None:
+            usage = self.usages[location.id] = location.usage
+        return usage in STOCK_USAGES
+
+    def shipping(self, movement):
+        if movement.shipping is not None:
+            return movement.shipping
+        key = (movement.destination.id, movement.move.id if movement.move else None)
+        if key not in self.shipping_of:
+            self.shipping_of[key] = self.rulebook._storq_is_shipping(movement)
+        return self.shipping_of[key]
+
+    def product_refusal(self, movement, unit):
+        move = movement.move
+        if move:
+            key = (move.id, movement.product.id)
+            if key not in self.move_products:
+                self.move_products[key] = move.product_id == movement.product
+            if not self.move_products[key]:
+                return self.rulebook._storq_product_refusal(movement, unit)
+        if unit and not movement.line:
+            return self.rulebook._storq_product_refusal(movement, unit)
+        return False
+
+
 class StorqUnitRulebook(models.AbstractModel):
     """Whether a unit of a serial-controlled product may make a move, decided in one place.
 
@@ -99,17 +138,17 @@ class StorqUnitRulebook(models.AbstractModel):
         known = Lot.sudo().union(*(unit for unit in units if unit))
         known.fetch(UNIT_FIELDS)
         held = self._storq_held_locations(known)
+        # A delivery or a receipt of 10,000 units has a handful of locations and moves: what
+        # each tells is read once, not once per unit.
+        facts = _BatchFacts(self)
         # What the batch itself does: units that leave our stock, units brought somewhere.
         leaving, brought = set(), defaultdict(set)
         for index, (movement, unit) in enumerate(zip(movements, units)):
-            if (
-                unit
-                and movement.source.usage in STOCK_USAGES
-                and movement.destination.usage not in STOCK_USAGES
-            ):
+            if not unit:
+                continue
+            if facts.in_stock(movement.source) and not facts.in_stock(movement.destination):
                 leaving.add((unit.id, movement.source.id))
-            if unit:
-                brought[(unit.id, movement.destination.id)].add(index)
+            brought[(unit.id, movement.destination.id)].add(index)
         returns = self._storq_return_movement_verdicts(movements, units)
         verdicts, taken = [], set()
         for index, (movement, unit) in enumerate(zip(movements, units)):
@@ -118,31 +157,34 @@ class StorqUnitRulebook(models.AbstractModel):
                 continue
             # Another movement of the batch may bring the unit where this one takes it.
             brought_here = bool(unit) and bool(brought[(unit.id, movement.source.id)] - {index})
-            verdict = self._storq_verdict(movement, unit, held, leaving, brought_here, taken)
+            verdict = self._storq_verdict(movement, unit, held, leaving, brought_here, taken, facts)
             verdicts.append(verdict)
         return verdicts
 
-    def _storq_verdict(self, movement, unit, held, leaving, brought_here, taken):
+    def _storq_verdict(self, movement, unit, held, leaving, brought_here, taken, facts):
         """The verdict of one movement that does not come from a customer (rules 1, 3, 4, 5)."""
         product, source = movement.product, movement.source
-        refusal = self._storq_product_refusal(movement, unit)
+        refusal = facts.product_refusal(movement, unit)
         if refusal:
             return Refusal(refusal, "product")
-        shipping = self._storq_is_shipping(movement)
+        shipping = facts.shipping(movement)
         if not unit:
-            if source.usage in STOCK_USAGES:
+            if facts.in_stock(source):
                 # Taken from our stock, the unit must be one we hold.
                 return Refusal(self._storq_unknown_unit_refusal(product, movement.serial), "leave")
             return False  # a new unit arrives
-        unit = unit.sudo()
         locations = held[unit]
-        if source.usage in STOCK_USAGES:
+        if facts.in_stock(source):
             if brought_here:
                 locations = locations | source
-            refusal = unit._storq_leave_refusal(
-                source, shipping=shipping, exact=movement.exact, stock_locations=locations
-            )
-            if refusal:
+            if movement.exact:
+                here = source.id in locations._ids
+            else:
+                here = any(location._child_of(source) for location in locations)
+            if not here or (shipping and unit.storq_blocked):
+                refusal = unit.sudo()._storq_leave_refusal(
+                    source, shipping=shipping, exact=movement.exact, stock_locations=locations
+                )
                 return Refusal(refusal, "ship" if shipping else "leave")
             key = (unit.id, source.id)
             if key in taken:
@@ -156,12 +198,15 @@ class StorqUnitRulebook(models.AbstractModel):
                 )
             taken.add(key)
             return False
+        unit = unit.sudo()
         if shipping and unit.storq_blocked:
             return Refusal(unit._storq_leave_refusal(source, shipping=True), "ship")
         if source.usage == "customer":
             return False  # from a customer to a customer: not ours to judge
         # From outside our stock: the unit must not be in our stock already.
-        elsewhere = locations.filtered(lambda loc: (unit.id, loc.id) not in leaving)
+        elsewhere = (
+            locations.filtered(lambda loc: (unit.id, loc.id) not in leaving) if locations else locations
+        )
         if elsewhere:
             return Refusal(unit._storq_in_stock_refusal(elsewhere), "arrive")
         state = unit.storq_state
