@@ -25,3 +25,5 @@ from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin
 from . import storq_unit_rulebook
+from . import storq_unit_rulebook_return
+from . import storq_unit_rulebook_validation

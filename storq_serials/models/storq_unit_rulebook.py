@@ -3,8 +3,6 @@ from typing import NamedTuple
 
 from odoo import api
 from odoo import models
-from odoo.exceptions import UserError
-from odoo.tools.float_utils import float_is_zero
 
 from .stock_lot_unit import STOCK_USAGES
 from .stock_lot_unit import UNIT_FIELDS
@@ -15,8 +13,6 @@ ARRIVAL_USAGES = ("supplier", "production", "inventory")
 # States in which a unit is held at its recorded location (a unit in repair sits in the
 # repair location, and may leave it).
 HELD_STATES = ("in_stock", "in_repair")
-# How many refused lines a validation error lists.
-MAX_LISTED_LINES = 20
 
 
 class UnitMovement(NamedTuple):
@@ -116,6 +112,10 @@ class StorqUnitRulebook(models.AbstractModel):
     Locations are told apart by their usage only, so receipts, dropships, multi-step
     transfers, deliveries, returns, scrap, inventory counts, repairs and manufacturing are
     covered alike. The unit record is read, never the product's quants.
+
+    API: `_storq_verdicts(movements)` (this file); `_storq_return_verdicts(claims)` and the
+    customer-return rule (`storq_unit_rulebook_return.py`); `_storq_check_move_lines(lines)`,
+    what validation calls (`storq_unit_rulebook_validation.py`).
     """
 
     _name = "storq.unit.rulebook"
@@ -343,198 +343,3 @@ class StorqUnitRulebook(models.AbstractModel):
             movement.line.company_id if movement.line else movement.move.company_id if movement.move else None
         )
         return company or self.env.company
-
-    # ------------------------------------------------------------------
-    # Business methods: customer returns
-    # ------------------------------------------------------------------
-    @api.model
-    def _storq_return_verdicts(self, claims):
-        """Why each claimed customer return is refused, or False (`stock.lot._storq_return_refusals`:
-        claims are (unit, customer, order, delivery)). Return Units asks this, as validation does."""
-        return self.env["stock.lot"]._storq_return_refusals(claims)
-
-    @api.model
-    def _storq_return_movement_verdicts(self, movements, units):
-        """{index: verdict} for the movements from a customer to anywhere else (rule 2)."""
-        indexes = [
-            index
-            for index, movement in enumerate(movements)
-            if movement.source.usage == "customer"
-            and movement.destination.usage != "customer"
-            and movement.product.storq_serial_control
-        ]
-        if not indexes:
-            return {}
-        Lot = self.env["stock.lot"]
-        companies = Lot._storq_unit_companies(Lot.union(*(units[index] for index in indexes)))
-        verdicts, claimed = {}, []
-        for index in indexes:
-            movement, unit = movements[index], units[index]
-            refusal = self._storq_product_refusal(movement, unit)
-            if refusal:
-                verdicts[index] = Refusal(refusal, "product")
-                continue
-            if not unit:
-                verdicts[index] = Refusal(
-                    self.env._(
-                        "%(serial)s is not a known unit: it was never delivered.",
-                        serial=movement.serial or "-",
-                    ),
-                    "return",
-                )
-                continue
-            company = self._storq_movement_company(movement)
-            if companies[unit.id] not in (company, company.browse()):
-                verdicts[index] = Refusal(
-                    self.env._(
-                        "%(serial)s is a unit of another company: it cannot come back to %(company)s.",
-                        serial=unit.name,
-                        company=company.name,
-                    ),
-                    "return",
-                )
-                continue
-            claimed.append((index, self._storq_return_claim(movement, unit.sudo())))
-        refusals = self._storq_return_verdicts([claim for _index, claim in claimed])
-        for (index, claim), refusal in zip(claimed, refusals):
-            if not refusal:
-                verdicts[index] = False
-                continue
-            lot, partner, order, delivery = claim
-            movement = movements[index]
-            picking = (
-                movement.line.picking_id
-                if movement.line
-                else movement.move.picking_id
-                if movement.move
-                else None
-            )
-            suspicious = Lot._storq_prepare_suspicious_return_vals(
-                lot, partner, refusal, document=picking or order or delivery
-            )
-            verdicts[index] = Refusal(refusal, "return", suspicious)
-        return verdicts
-
-    @api.model
-    def _storq_return_claim(self, movement, unit):
-        """(unit, customer, order, delivery) that a movement from a customer claims for its unit."""
-        move = movement.move or self.env["stock.move"]
-        line = movement.line
-        picking = line.picking_id if line else move.picking_id
-        origin = move.origin_returned_move_id
-        if origin.picking_code == "dropship":
-            # A dropship's partner is its vendor, and its return may keep it: the customer who
-            # got the units is on the dropship's moves, as on the unit record.
-            partner = origin.partner_id or move.partner_id
-        elif picking.picking_type_id.code == "dropship":
-            partner = move.partner_id or picking.partner_id
-        else:
-            partner = picking.partner_id or move.partner_id
-        order = move.sale_line_id.order_id or origin.sale_line_id.order_id
-        delivery = origin.picking_id if origin and not order else self.env["stock.picking"]
-        return unit, partner, order, delivery
-
-    # ------------------------------------------------------------------
-    # Business methods: validation
-    # ------------------------------------------------------------------
-    @api.model
-    def _storq_line_movements(self, lines):
-        """(the lines the rulebook judges, their `UnitMovement`s): lines of serial-controlled
-        units that move (a quantity), whatever their documents."""
-        lines = lines.filtered(
-            lambda line: line.product_id.storq_serial_control
-            and (line.lot_id or line.lot_name)
-            and not float_is_zero(line.quantity, precision_rounding=line.product_uom_id.rounding)
-        )
-        movements = [
-            UnitMovement(
-                product=line.product_id,
-                source=line.location_id,
-                destination=line.location_dest_id,
-                unit=line.lot_id,
-                serial=line.lot_name if not line.lot_id else False,
-                move=line.move_id,
-                line=line,
-            )
-            for line in lines
-        ]
-        return lines, movements
-
-    @api.model
-    def _storq_check_move_lines(self, lines):
-        """Refuse, with one UserError listing every refused line by rule, the move lines whose
-        unit may not make its move; log refused customer returns as suspicious."""
-        lines, movements = self._storq_line_movements(lines)
-        if not movements:
-            return
-        verdicts = self._storq_verdicts(movements)
-        refused = defaultdict(list)
-        for line, verdict in zip(lines, verdicts):
-            if verdict:
-                refused[verdict.rule].append((line, verdict))
-        if not refused:
-            return
-        suspicious = [verdict.suspicious for verdict in verdicts if verdict and verdict.suspicious]
-        self.env["stock.lot"]._storq_log_suspicious_returns(suspicious, after_transaction=True)
-        raise UserError(
-            "\n\n".join(self._storq_refusal_section(rule, pairs) for rule, pairs in refused.items())
-        )
-
-    @api.model
-    def _storq_refusal_section(self, rule, refusals):
-        """The paragraph of a validation error for the lines refused by `rule`."""
-        lines = self._storq_list_refusals(refusals)
-        if rule == "arrive":
-            return self.env._(
-                "These units cannot be received: they are in stock already.\n%(lines)s\nCheck the "
-                "serials against the labels, correct or remove these lines, then validate again.",
-                lines=lines,
-            )
-        if rule == "ship":
-            return self.env._(
-                "These units cannot be shipped:\n%(lines)s\nScan units that are in stock at the "
-                "transfer's source location and not blocked, then validate again.",
-                lines=lines,
-            )
-        if rule == "return":
-            return self.env._(
-                "These units cannot be taken back from the customer: a unit comes back only when "
-                "it is the one that was delivered to this customer, on this order, and not "
-                "returned since.\n%(lines)s\nCheck the serials of the units received; the "
-                "attempt is recorded in their history.",
-                lines=lines,
-            )
-        if rule == "product":
-            return self.env._(
-                "These lines carry a unit of a product that is not theirs:\n%(lines)s\nPut each "
-                "unit on a line of its own product, then validate again.",
-                lines=lines,
-            )
-        if rule == "status":
-            return self.env._(
-                "These units cannot make this move:\n%(lines)s\nCheck the serials against the "
-                "labels, correct or remove these lines, then validate again.",
-                lines=lines,
-            )
-        return self.env._(
-            "These units are not where the lines take them from:\n%(lines)s\nTake each unit "
-            "from the location that holds it, then validate again.",
-            lines=lines,
-        )
-
-    @api.model
-    def _storq_list_refusals(self, refusals):
-        """The text listing refused lines, `refusals` being (line, reason) pairs: one bullet per
-        line, the first MAX_LISTED_LINES of them."""
-        listed = [
-            self.env._(
-                "- %(document)s: %(product)s: %(reason)s",
-                document=line.reference or line.move_id.display_name,
-                product=line.product_id.display_name,
-                reason=reason,
-            )
-            for line, reason in refusals[:MAX_LISTED_LINES]
-        ]
-        if len(refusals) > MAX_LISTED_LINES:
-            listed.append(self.env._("… and %(count)s more.", count=len(refusals) - MAX_LISTED_LINES))
-        return "\n".join(listed)
