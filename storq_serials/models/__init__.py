@@ -12,9 +12,6 @@ from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
-from . import stock_move_line_dispatch
-from . import stock_move_line_receipt
-from . import stock_move_line_return
 from . import stock_picking
 from . import stock_picking_lot_checks
 from . import stock_picking_pick
@@ -31,3 +28,6 @@ from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
 from . import storq_serial_wizard_mixin
+from . import storq_unit_rulebook
+from . import storq_unit_rulebook_return
+from . import storq_unit_rulebook_validation

@@ -34,7 +34,17 @@ class StockMoveLine(models.Model):
         return result
 
     def _action_done(self):
+        """The one `_action_done` override of the module, for every move of every document.
+
+        Its checks run in this order, each on the whole batch, before anything moves:
+        1. every unit that moves carries its own serial (`_storq_check_one_serial_per_unit`);
+        2. the rulebook (`storq.unit.rulebook`): the unit may make this move (product, source,
+           destination, block, status, customer returns);
+        then Odoo's done, with the units' quants created in batches (`PendingQuants`), and
+        last the unit records and their events (`stock.lot._storq_record_moves`).
+        """
         self._storq_check_one_serial_per_unit()
+        self.env["storq.unit.rulebook"]._storq_check_move_lines(self)
         pending = PendingQuants()
         try:
             result = super(StockMoveLine, self.with_context(storq_pending_quants=pending))._action_done()
@@ -181,22 +191,6 @@ class StockMoveLine(models.Model):
             )
             for line, serial in fixes:
                 line.with_context(storq_checked_serials=normalised).lot_name = serial
-
-    def _storq_list_refusals(self, refusals):
-        """The text listing refused lines, `refusals` being (line, reason) pairs: one bullet per
-        line, the first MAX_LISTED_LINES of them."""
-        listed = [
-            self.env._(
-                "- %(document)s: %(product)s: %(reason)s",
-                document=line.reference or line.move_id.display_name,
-                product=line.product_id.display_name,
-                reason=reason,
-            )
-            for line, reason in refusals[:MAX_LISTED_LINES]
-        ]
-        if len(refusals) > MAX_LISTED_LINES:
-            listed.append(self.env._("… and %(count)s more.", count=len(refusals) - MAX_LISTED_LINES))
-        return "\n".join(listed)
 
     def _storq_check_one_serial_per_unit(self):
         """Every unit of a serial-controlled product that moves carries its own serial.

@@ -2,6 +2,8 @@ from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.sql import SQL
 
+from .storq_unit_rulebook import UnitMovement
+
 # Picking types whose form listens to the scanner ("dropship": Odoo's Dropship app, not a
 # dependency; its units come from the vendor and go straight to the customer).
 SCAN_PICKING_TYPES = ("incoming", "internal", "outgoing", "dropship")
@@ -138,11 +140,10 @@ class StockPicking(models.Model):
         if self._storq_scanned_here(product, serial):
             return self._storq_scan_error(self._storq_scanned_twice_message(serial))
         unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
-        if unit and unit.storq_blocked and self._storq_ships():
-            return self._storq_scan_error(unit._storq_leave_refusal(self.location_id, shipping=True))
-        locations = unit._storq_stock_locations()[unit] if unit else None
-        if locations:
-            return self._storq_scan_error(unit._storq_in_stock_refusal(locations))
+        if unit:
+            refusal = self._storq_rulebook_verdict(product, unit, self.location_id)
+            if refusal:
+                return self._storq_scan_error(refusal)
         self._storq_confirm_for_scan()
         moves = self._storq_scan_moves(product)
         vals = {"lot_name": serial, "quantity": 1, "picked": True}
@@ -199,10 +200,8 @@ class StockPicking(models.Model):
         unit, other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
         if not unit:
             return self._storq_unknown_unit_message(product, serial, other), unit, False, no_line
-        locations = unit._storq_stock_locations()[unit]
-        refusal = unit._storq_leave_refusal(
-            self.location_id, shipping=self._storq_ships(), stock_locations=locations
-        )
+        source = self._storq_take_source(unit)
+        refusal = self._storq_rulebook_verdict(product, unit, source)
         if refusal:
             return refusal, unit, False, no_line
         lines = (
@@ -219,25 +218,42 @@ class StockPicking(models.Model):
         elsewhere = (lines - mine).filtered(lambda line: line.quantity > 0)[:1]
         if elsewhere:
             return self._storq_reserved_elsewhere_message(serial, elsewhere), unit, False, no_line
-        source = locations.filtered(lambda loc: loc._child_of(self.location_id))[:1]
         return False, unit, source, mine.with_env(self.env)[:1]
 
     def _storq_unknown_unit_message(self, product, serial, other):
         """The refusal of `serial`, which is no unit of `product` (`other`: a unit of another
         product with that serial, possibly empty)."""
-        if other:
-            return self.env._(
-                "%(serial)s is a unit of %(other)s, not of %(product)s: scan a unit of "
-                "%(product)s, or scan the right product first.",
-                serial=serial,
-                other=other.product_id.display_name,
-                product=product.display_name,
-            )
-        return self.env._(
-            "%(serial)s is not a known unit of %(product)s: check the label, or receive the unit first.",
-            serial=serial,
-            product=product.display_name,
+        return self.env["storq.unit.rulebook"]._storq_unknown_unit_refusal(product, serial, other)
+
+    def _storq_take_source(self, unit, held=None):
+        """Where this transfer takes `unit` from: the location under its source that holds it,
+        else its source location (where the rulebook then says the unit is not)."""
+        if held is None:
+            held = self.env["storq.unit.rulebook"]._storq_held_locations(unit.sudo())[unit]
+        return (
+            held.filtered(lambda loc: loc._child_of(self.location_id))[:1].with_env(self.env)
+            or self.location_id
         )
+
+    def _storq_rulebook_movement(self, product, unit, source, shipping=None):
+        """The `UnitMovement` of `unit` of `product` from `source` on this transfer (`shipping`:
+        `_storq_ships()`, when the caller has it already)."""
+        moves = self._storq_scan_moves(product)
+        return UnitMovement(
+            product=product,
+            source=source,
+            destination=self.location_dest_id,
+            unit=unit,
+            move=moves[:1],
+            shipping=self._storq_ships() if shipping is None else shipping,
+        )
+
+    def _storq_rulebook_verdict(self, product, unit, source):
+        """The rulebook's verdict on moving `unit` of `product` from `source` on this transfer:
+        False or the refusal, the very sentence validation would give."""
+        return self.env["storq.unit.rulebook"]._storq_verdicts(
+            [self._storq_rulebook_movement(product, unit, source)]
+        )[0]
 
     def _storq_scanned_twice_message(self, serial):
         return self.env._(

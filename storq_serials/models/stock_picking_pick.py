@@ -76,7 +76,18 @@ class StockPicking(models.Model):
         pairs = [(verdict.product, verdict.serial) for verdict in checks if not verdict.error]
         found = self.env["stock.lot"]._storq_find_units(pairs, self.company_id)
         units = self.env["stock.lot"].union(*(unit for unit, _other in found.values()))
-        stock_locations = units._storq_stock_locations()
+        rulebook = self.env["storq.unit.rulebook"]
+        held = rulebook._storq_held_locations(units.sudo())
+        # The rulebook judges every known unit at once, from where this transfer takes it.
+        shipping = self._storq_ships()
+        movements = {
+            (product, serial): self._storq_rulebook_movement(
+                product, unit, self._storq_take_source(unit, held[unit]), shipping=shipping
+            )
+            for (product, serial), (unit, _other) in found.items()
+            if unit
+        }
+        rules = dict(zip(movements, rulebook._storq_verdicts(movements.values()), strict=True))
         lines = (
             self.env["stock.move.line"]
             .sudo()
@@ -88,7 +99,6 @@ class StockPicking(models.Model):
         lines_of = defaultdict(lambda: self.env["stock.move.line"].sudo())
         for line in lines:
             lines_of[line.lot_id.id] |= line
-        shipping = self._storq_ships()
         verdicts, accepted = [], []
         for raw, check in zip(serials, checks):
             product, serial = check.product, check.serial
@@ -100,13 +110,10 @@ class StockPicking(models.Model):
                 message = self._storq_unknown_unit_message(product, serial, other)
                 verdicts.append(self._storq_pick_verdict(serial, product, message))
                 continue
-            locations = stock_locations[unit]
-            refusal = unit._storq_leave_refusal(
-                self.location_id, shipping=shipping, stock_locations=locations
-            )
-            held = lines_of[unit.id]
-            mine = held.filtered(lambda line: line.picking_id.id == self.id)
-            elsewhere = (held - mine).filtered(lambda line: line.quantity > 0)[:1]
+            refusal = rules[(product, serial)]
+            holding = lines_of[unit.id]
+            mine = holding.filtered(lambda line: line.picking_id.id == self.id)
+            elsewhere = (holding - mine).filtered(lambda line: line.quantity > 0)[:1]
             if not refusal and mine.filtered("picked"):
                 refusal = self._storq_scanned_twice_message(serial)
             if not refusal and elsewhere:
@@ -114,7 +121,7 @@ class StockPicking(models.Model):
             if refusal:
                 verdicts.append(self._storq_pick_verdict(serial, product, refusal))
                 continue
-            source = locations.filtered(lambda loc: loc._child_of(self.location_id))[:1]
+            source = movements[(product, serial)].source
             accepted.append((product, unit, source, mine.with_env(self.env)[:1]))
             verdicts.append(
                 self._storq_pick_verdict(

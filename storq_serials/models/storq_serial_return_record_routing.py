@@ -77,7 +77,7 @@ class StorqSerialReturnRecord(models.Model):
     @api.model
     def _check_units_sold(self, units):
         """Refuse, with each unit's reason, units that are not the ones sold (2 queries)."""
-        refusals = self.env["stock.lot"]._storq_return_refusals(
+        refusals = self.env["storq.unit.rulebook"]._storq_return_verdicts(
             [(unit.lot, unit.partner, unit.sale, unit.delivery) for unit in units]
         )
         refused = [refusal for refusal in refusals if refusal]

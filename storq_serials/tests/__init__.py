@@ -46,3 +46,4 @@ from . import test_unit_correction
 from . import test_unit_deletion
 from . import test_unit_record
 from . import test_unit_record_guard
+from . import test_unit_rulebook

@@ -1,6 +1,7 @@
 from unittest.mock import patch
 
 from odoo import models as odoo_models
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -144,3 +145,44 @@ class TestSerialQueryCounts(StorqSerialsCase):
             plain_small = self._validation_queries(self.plain_serial_product, [f"P-{n}" for n in range(10)])
             plain_large = self._validation_queries(self.plain_serial_product, [f"Q-{n}" for n in range(200)])
         self.assertGreaterEqual(plain_large - plain_small, 2 * 190)
+
+    def _delivery_lines(self, size, start):
+        """The lines of a delivery of `size` units in stock, half of them blocked (refused)."""
+        units = self._stock_units(self.phone, self._imeis(size, start))
+        units[: size // 2]._storq_block("Recall")
+        delivery = self._confirmed_transfer(
+            self.phone,
+            size,
+            self.stock_location,
+            self.env.ref("stock.stock_location_customers"),
+            self.env.ref("stock.picking_type_out"),
+        )
+        vals = [{"lot_id": unit.id, "picked": True} for unit in units]
+        lines = self._set_unit_lines(delivery.move_ids, vals)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # What `_action_done` has read of the lines before the rulebook.
+        _ = lines.mapped(
+            lambda line: (
+                line.product_id.storq_serial_control,
+                line.product_uom_id.rounding,
+                line.quantity,
+                line.lot_name,
+                line.location_id.usage,
+                line.location_dest_id.usage,
+            )
+        )
+        return lines
+
+    def test_rulebook_validation_check_is_constant_in_queries(self):
+        """The rulebook's check of a delivery's lines costs the same for 10 and 200 lines: the
+        units, the moves (their product and final location), then what the refusal names."""
+        counts = []
+        for size, start in ((10, 850000), (200, 860000)):
+            lines = self._delivery_lines(size, start)
+            before = self.cr.sql_log_count
+            with self.assertRaises(UserError) as refusal:
+                self.env["storq.unit.rulebook"]._storq_check_move_lines(lines)
+            counts.append(self.cr.sql_log_count - before)
+            self.assertIn("is blocked (Recall)", str(refusal.exception))
+        self.assertEqual(counts[0], counts[1], f"queries for 10 and 200 lines: {counts}")

@@ -9,8 +9,8 @@ from .common import StorqSerialsCase
 # attributes.
 REFUSAL_CHECK_QUERIES = 5
 # When no unit is in stock: the typed units, the chosen units, the quants of units without a
-# record.
-ACCEPTED_CHECK_QUERIES = 3
+# record, the lines' moves (the rulebook checks the line's product is its move's).
+ACCEPTED_CHECK_QUERIES = 4
 
 
 @tagged("post_install", "-at_install")
@@ -229,15 +229,16 @@ class TestReceiptValidation(StorqSerialsCase):
         )
         return lines
 
+    # The rulebook (`storq.unit.rulebook._storq_check_move_lines`) is what validation runs.
     def test_refusal_check_is_constant_in_queries(self):
         for size in (4, 40):
             lines = self._arrival_lines(size, in_stock=True)
             with self.assertRaises(UserError) as refusal, self.assertQueryCount(REFUSAL_CHECK_QUERIES):
-                lines._storq_check_arrivals_not_in_stock()
+                self.env["storq.unit.rulebook"]._storq_check_move_lines(lines)
             self.assertEqual(str(refusal.exception).count("is already in stock"), min(size // 2, 20))
 
     def test_accepted_check_is_constant_in_queries(self):
         for size in (4, 40):
             lines = self._arrival_lines(size, in_stock=False)
             with self.assertQueryCount(ACCEPTED_CHECK_QUERIES):
-                lines._storq_check_arrivals_not_in_stock()
+                self.env["storq.unit.rulebook"]._storq_check_move_lines(lines)

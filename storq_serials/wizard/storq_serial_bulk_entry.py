@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 
 from ..models.storq_serial_validation import MAX_LISTED_ERRORS
 from ..models.storq_serial_validation import CheckedSerials
+from ..models.storq_unit_rulebook import UnitMovement
 from ..tools.errors import SerialValidationError
 from ..tools.limits import MAX_BULK_SERIALS
 from ..tools.limits import MAX_RAW_SERIAL_LENGTH
@@ -504,11 +505,11 @@ class StorqSerialBulkEntry(models.TransientModel):
     def _serials_of_known_units(self, serials):
         """{serial: refusal} for serials of known units that cannot arrive (2-3 queries).
 
-        As the scan and the validation say it: a unit in our stock already (in stock or held in
-        an internal or transit location, whichever company holds a shared unit) cannot arrive
-        again; going straight to a customer (a dropship), a blocked unit is refused too. A unit
-        that left (returned to its vendor, delivered, scrapped) may arrive again. The units are
-        read as the system, only to say where they are.
+        The rulebook's verdicts (`storq.unit.rulebook`), as the scan and the validation say them:
+        a unit in our stock already (whichever company holds a shared unit) cannot arrive again;
+        going straight to a customer (a dropship), a blocked unit is refused too; a delivered,
+        scrapped or written-off unit does not come from a vendor. A unit returned to its vendor
+        may arrive again. The units are read as the system, only to say where they are.
         """
         if not serials:
             return {}
@@ -518,18 +519,18 @@ class StorqSerialBulkEntry(models.TransientModel):
         units = self.env["stock.lot"].sudo().union(*(unit for unit, _other in found.values()))
         if not units:
             return {}
-        stock_locations = units._storq_stock_locations()
-        shipping = move.location_dest_id.usage == "customer"
-        refusals = {}
-        for unit in units:
-            if shipping and unit.storq_blocked:
-                refusal = unit._storq_leave_refusal(move.location_id, shipping=True)
-            elif stock_locations[unit]:
-                refusal = unit._storq_in_stock_refusal(stock_locations[unit])
-            else:
-                continue
-            refusals[unit.name] = refusal
-        return refusals
+        movements = [
+            UnitMovement(
+                product=product,
+                source=move.location_id,
+                destination=move.location_dest_id,
+                unit=unit,
+                move=move,
+            )
+            for unit in units
+        ]
+        verdicts = self.env["storq.unit.rulebook"]._storq_verdicts(movements)
+        return {unit.name: verdict for unit, verdict in zip(units, verdicts, strict=True) if verdict}
 
     # Applying ---------------------------------------------------------
     def _apply_serials(self, serials):

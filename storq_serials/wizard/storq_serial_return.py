@@ -133,7 +133,9 @@ class StorqSerialReturn(models.TransientModel):
             raise UserError(self.env._("No unit to take back: check serials that are accepted first."))
         self._check_line_details(lines)
         # The units may have moved since the check: check them again, without logging twice.
-        refusals = self.env["stock.lot"]._storq_return_refusals([self._claim(line.lot_id) for line in lines])
+        refusals = self.env["storq.unit.rulebook"]._storq_return_verdicts(
+            [self._claim(line.lot_id) for line in lines]
+        )
         changed = [(line, refusal) for line, refusal in zip(lines, refusals) if refusal]
         if changed:
             raise UserError(
@@ -264,7 +266,7 @@ class StorqSerialReturn(models.TransientModel):
         refusals = dict(
             zip(
                 sorted(units),
-                self.env["stock.lot"]._storq_return_refusals([self._claim(lot) for lot in found]),
+                self.env["storq.unit.rulebook"]._storq_return_verdicts([self._claim(lot) for lot in found]),
                 strict=True,
             )
         )
