@@ -96,7 +96,8 @@ class TestSerialSpeed(StorqSerialsCase):
             controlled = min(self._import_queries(self.gadget, names) for _run in range(2))
             plain = min(self._import_queries(self.plain_serial_product, names) for _run in range(2))
             overheads.append(controlled - plain)
-        self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
+        # Not growing with the list; a cache Odoo fills once may make the larger run one cheaper.
+        self.assertLessEqual(overheads[1], overheads[0], f"added queries for 10 and 1,000 serials: {overheads}")
         self.assertLessEqual(overheads[0], 5)
 
     def _detailed_operations_queries(self, product, names):
@@ -127,7 +128,8 @@ class TestSerialSpeed(StorqSerialsCase):
                 self._detailed_operations_queries(self.plain_serial_product, names) for _run in range(2)
             )
             overheads.append(controlled - plain)
-        self.assertEqual(overheads[0], overheads[1], f"added queries for 10 and 1,000 serials: {overheads}")
+        # Not growing with the list; a cache Odoo fills once may make the larger run one cheaper.
+        self.assertLessEqual(overheads[1], overheads[0], f"added queries for 10 and 1,000 serials: {overheads}")
         self.assertLessEqual(overheads[0], 5)
 
     def _bulk_units(self, product, names_sql, count):
