@@ -23,7 +23,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def action_storq_view_units(self):
         """Every unit the customer (the company and its contacts) holds or held."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         customer = self.commercial_partner_id
         unit_ids = sorted(self._storq_unit_ids_by_customer().get(customer.id, ()))
         return self.env["stock.lot"]._storq_units_action(

@@ -23,7 +23,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
     def action_storq_view_units(self):
         """The units delivered on this order, also those that came back since."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         unit_ids = sorted(self._storq_unit_ids_by_order().get(self.id, ()))
         return self.env["stock.lot"]._storq_units_action(
             self.env._("Units of %(order)s", order=self.name), unit_ids

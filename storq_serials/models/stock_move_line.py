@@ -241,6 +241,8 @@ class StockMoveLine(models.Model):
                 "These products are under serial control: every unit that moves needs its own "
                 "serial number, one line per unit.\n%(lines)s\nEnter the serial of each unit "
                 "(one line of quantity 1 per serial), then validate again.",
-                lines="\n".join(lines),
+                lines=self.env["storq.serial.input"]._capped_lines(
+                    lines, limit=MAX_LISTED_LINES, more=len(missing | not_unit) - len(lines)
+                ),
             )
         )

@@ -45,7 +45,7 @@ class StorqSerialHygieneIssue(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_open_unit(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         return {
             "type": "ir.actions.act_window",
             "res_model": "stock.lot",

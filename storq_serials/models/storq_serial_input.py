@@ -182,13 +182,15 @@ class StorqSerialInput(models.AbstractModel):
     # Lists of refusals
     # ------------------------------------------------------------------
     @api.model
-    def _capped_lines(self, lines, separator="\n", limit=MAX_LISTED_REFUSALS):
+    def _capped_lines(self, lines, separator="\n", limit=MAX_LISTED_REFUSALS, more=0):
         """The first `limit` lines of a refusal, and how many more there are: a message stays
-        readable (and small) whatever the size of the batch refused."""
+        readable (and small) whatever the size of the batch refused. `more` counts refused
+        items the caller did not even turn into lines."""
         lines = list(lines)
         shown = lines[:limit]
-        if len(lines) > limit:
-            shown.append(self.env._("… and %(count)s more.", count=len(lines) - limit))
+        rest = max(len(lines) - limit, 0) + more
+        if rest:
+            shown.append(self.env._("… and %(count)s more.", count=rest))
         return separator.join(shown)
 
     # ------------------------------------------------------------------

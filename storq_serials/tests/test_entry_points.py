@@ -79,6 +79,19 @@ class TestSerialEntryPoints(StorqSerialsCase):
         with self.assertRaisesRegex(UserError, "has no serial number"):
             picking.button_validate()
 
+    def test_serial_less_lines_are_listed_up_to_a_cap(self):
+        """A refusal of 25 lines lists 20 of them and counts the rest."""
+        self.receipt_type.write({"use_create_lots": False, "use_existing_lots": False})
+        picking = self._receipt(self.laptop, [], quantity=25)
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create([move._prepare_move_line_vals(quantity=1) for _i in range(25)])
+        with self.assertRaisesRegex(UserError, "has no serial number") as caught:
+            picking.button_validate()
+        message = str(caught.exception)
+        self.assertEqual(message.count("has no serial number"), 20)
+        self.assertIn("… and 5 more.", message)
+
     def test_quantity_above_one_per_serial_is_refused(self):
         lot = self._create_lots(self.gadget, ["G-0001"])
         quant = self.env["stock.quant"].create(

@@ -293,3 +293,22 @@ class TestInputLimits(DeliveryCase):
         for model, method, args in calls:
             with self.subTest(method=method, args=args), self.assertRaises(UserError):
                 call_kw(model, method, args, {})
+
+    def test_actions_on_several_or_no_records_are_answered_clearly(self):
+        """Over RPC, a button's method can be called with any ids: a clear error, no traceback."""
+        partners = self.acme | self.env["res.partner"].create({"name": "Second customer"})
+        orders = self._sale(self.acme, self.phone, 1) | self._sale(self.acme, self.phone, 1)
+        calls = (
+            ("res.partner", "action_storq_view_units", [partners.ids]),
+            ("sale.order", "action_storq_view_units", [orders.ids]),
+            ("storq.serial.hygiene.issue", "action_open_unit", [[]]),
+            ("storq.unit.block", "action_apply", [[]]),
+            ("storq.serial.label.print", "action_print", [[]]),
+            ("storq.serial.return", "action_check", [[]]),
+            ("storq.serial.return", "action_apply", [[]]),
+            ("storq.unit.correct", "action_apply", [[]]),
+            ("storq.unit.rename", "action_apply", [[]]),
+        )
+        for model, method, args in calls:
+            with self.subTest(model=model, method=method), self.assertRaises(UserError):
+                call_kw(self.env[model], method, args, {})

@@ -97,7 +97,8 @@ class TestSerialSpeed(StorqSerialsCase):
             plain = min(self._import_queries(self.plain_serial_product, names) for _run in range(2))
             overheads.append(controlled - plain)
         # Not growing with the list; a cache Odoo fills once may make the larger run one cheaper.
-        self.assertLessEqual(overheads[1], overheads[0], f"added queries for 10 and 1,000 serials: {overheads}")
+        message = f"added queries for 10 and 1,000 serials: {overheads}"
+        self.assertLessEqual(overheads[1], overheads[0], message)
         self.assertLessEqual(overheads[0], 5)
 
     def _detailed_operations_queries(self, product, names):
@@ -129,7 +130,8 @@ class TestSerialSpeed(StorqSerialsCase):
             )
             overheads.append(controlled - plain)
         # Not growing with the list; a cache Odoo fills once may make the larger run one cheaper.
-        self.assertLessEqual(overheads[1], overheads[0], f"added queries for 10 and 1,000 serials: {overheads}")
+        message = f"added queries for 10 and 1,000 serials: {overheads}"
+        self.assertLessEqual(overheads[1], overheads[0], message)
         self.assertLessEqual(overheads[0], 5)
 
     def _bulk_units(self, product, names_sql, count):

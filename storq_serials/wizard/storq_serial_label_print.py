@@ -55,7 +55,7 @@ class StorqSerialLabelPrint(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
     def action_print(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         if not self.label_count:
             raise UserError(
                 self.env._(

@@ -121,13 +121,13 @@ class StorqSerialReturn(models.TransientModel):
     # ------------------------------------------------------------------
     def action_check(self):
         """Give each serial its verdict; refused attempts on known units are recorded."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         self._check_lines()
         return self._reopen()
 
     def action_apply(self):
         """Receive the accepted units back and route each one by its disposition."""
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         lines = self.line_ids.filtered(lambda line: line.status == "ok")
         if self.state != "checked" or not lines:
             raise UserError(self.env._("No unit to take back: check serials that are accepted first."))

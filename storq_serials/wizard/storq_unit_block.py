@@ -33,7 +33,7 @@ class StorqUnitBlock(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
     def action_apply(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         units = self.lot_ids
         if self.mode == "block":
             reason = (self.reason or "").strip()

@@ -72,7 +72,7 @@ class StorqUnitCorrect(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
     def action_apply(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         if not self.env.user.has_group("storq_serials.group_storq_manager"):
             raise AccessError(self.env._("Only serial managers can correct a unit record."))
         lot = self.lot_id

@@ -41,7 +41,7 @@ class StorqUnitRename(models.TransientModel):
     # Actions
     # ------------------------------------------------------------------
     def action_apply(self):
-        self.ensure_one()
+        self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC
         lot = self.lot_id
         self._check_can_rename(lot)
         reason = (self.reason or "").strip()
