@@ -2,6 +2,8 @@
 
 import sys
 
+from odoo import Command
+
 # The tables the flows search, whose dead rows (every run is rolled back) and missing statistics
 # (the setup writes thousands of rows just before timing) would otherwise mislead the planner.
 BUSY_TABLES = "stock_quant, stock_lot, stock_move, stock_move_line"
@@ -75,3 +77,30 @@ def analyze(env):
     """ANALYZE the busy tables inside the run's transaction, so that its own new rows count."""
     env.flush_all()
     env.cr.execute(f"ANALYZE {BUSY_TABLES}")
+
+
+def confirmed_receipt(env, product, count):
+    """A confirmed receipt of `count` units of `product` from the vendor into WH/Stock."""
+    picking_type = env.ref("stock.picking_type_in")
+    source = env.ref("stock.stock_location_suppliers")
+    destination = picking_type.default_location_dest_id
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "location_id": source.id,
+            "location_dest_id": destination.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": count,
+                        "location_id": source.id,
+                        "location_dest_id": destination.id,
+                    }
+                )
+            ],
+        }
+    )
+    picking.action_confirm()
+    return picking

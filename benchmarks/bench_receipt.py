@@ -12,6 +12,7 @@ import argparse
 import time
 
 from bench_common import add_row
+from bench_common import confirmed_receipt
 from bench_common import imeis
 from bench_common import print_table
 from bench_common import setup_products
@@ -37,25 +38,7 @@ def receive(env, product, serials):
         steps[step] = (time.perf_counter() - start, cr.sql_log_count - queries)
         return result
 
-    picking = env["stock.picking"].create(
-        {
-            "picking_type_id": picking_type.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": product.name,
-                        "product_id": product.id,
-                        "product_uom_qty": len(serials),
-                        "location_id": source.id,
-                        "location_dest_id": destination.id,
-                    }
-                )
-            ],
-        }
-    )
-    picking.action_confirm()
+    picking = confirmed_receipt(env, product, len(serials))
     move = picking.move_ids
     context = {
         "default_product_id": product.id,

@@ -19,11 +19,11 @@ import statistics
 import sys
 import time
 
+from bench_common import confirmed_receipt
 from bench_common import imeis
 from bench_common import vacuum
 
 import odoo
-from odoo import Command
 from odoo import api
 
 INSERT_BATCH = 100_000
@@ -81,28 +81,7 @@ def measure(env, function):
 
 
 def generate_once(env, product, count, first):
-    picking_type = env.ref("stock.picking_type_in")
-    source = env.ref("stock.stock_location_suppliers")
-    destination = picking_type.default_location_dest_id
-    picking = env["stock.picking"].create(
-        {
-            "picking_type_id": picking_type.id,
-            "location_id": source.id,
-            "location_dest_id": destination.id,
-            "move_ids": [
-                Command.create(
-                    {
-                        "name": product.name,
-                        "product_id": product.id,
-                        "product_uom_qty": count,
-                        "location_id": source.id,
-                        "location_dest_id": destination.id,
-                    }
-                )
-            ],
-        }
-    )
-    picking.action_confirm()
+    picking = confirmed_receipt(env, product, count)
     move = picking.move_ids
     assert len(move.move_line_ids) == count, len(move.move_line_ids)
     env.flush_all()
