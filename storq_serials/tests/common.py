@@ -108,6 +108,17 @@ class StorqSerialsCase(TransactionCase):
             self._set_unit_lines(picking.move_ids, [{"lot_name": serial} for serial in serials])
         return picking
 
+    @classmethod
+    def _serial_dialog_context(cls, product):
+        """The context Odoo's Generate/Import Serials dialog sends for a receipt of `product`."""
+        return {
+            "default_product_id": product.id,
+            "default_tracking": "serial",
+            "default_location_dest_id": cls.stock_location.id,
+            "default_picking_type_id": cls.receipt_type.id,
+            "default_company_id": cls.company.id,
+        }
+
     def _confirmed_transfer(self, product, count, source, destination, picking_type):
         """A confirmed transfer of `count` units of `product` from `source` to `destination`."""
         picking = self.env["stock.picking"].create(

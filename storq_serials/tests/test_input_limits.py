@@ -24,13 +24,7 @@ class TestInputLimits(DeliveryCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.move_context = {
-            "default_product_id": cls.laptop.id,
-            "default_tracking": "serial",
-            "default_location_dest_id": cls.stock_location.id,
-            "default_picking_type_id": cls.receipt_type.id,
-            "default_company_id": cls.company.id,
-        }
+        cls.move_context = cls._serial_dialog_context(cls.laptop)
 
     def _entry(self, move, **values):
         context = {"active_model": "stock.move", "active_id": move.id, "active_ids": move.ids}

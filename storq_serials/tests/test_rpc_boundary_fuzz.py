@@ -62,13 +62,7 @@ class TestRpcBoundaryFuzz(DeliveryCase):
         cls.menv = cls.env(user=manager)
         cls.receipt_move = cls._receipt(cls, cls.laptop, [], quantity=2).move_ids
         cls.delivery = cls._sale(cls.acme, cls.phone, 2).picking_ids
-        cls.move_context = {
-            "default_product_id": cls.laptop.id,
-            "default_tracking": "serial",
-            "default_location_dest_id": cls.stock_location.id,
-            "default_picking_type_id": cls.receipt_type.id,
-            "default_company_id": cls.company.id,
-        }
+        cls.move_context = cls._serial_dialog_context(cls.laptop)
 
     def _rpc(self, model, method, args, kwargs=None, env=None):
         """Call `method` as the RPC layer does; return its answer, or None for a clear refusal."""
