@@ -18,6 +18,12 @@ EVENT_TYPES = [
     ("note", "Note"),
     ("corrected", "Record corrected"),
     ("renamed", "Serial corrected"),
+    ("warranty_started", "Warranty started"),
+    ("warranty_extended", "Warranty extended"),
+    ("warranty_reapplied", "Warranty terms re-applied"),
+    ("warranty_inherited", "Warranty taken over"),
+    ("warranty_expired", "Warranty expired"),
+    ("manufacture_dated", "Manufacture date set"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.
