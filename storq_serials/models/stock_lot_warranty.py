@@ -226,6 +226,7 @@ class StockLot(models.Model):
             first_receipts._storq_set_supplier_warranty()
         if deliveries:
             self._storq_start_on_delivery(deliveries, sold_before)
+            self.browse([lot.id for lot in deliveries])._storq_apply_pending_extensions()
         return result
 
     @api.model
@@ -331,7 +332,9 @@ class StockLot(models.Model):
                 lambda inv, lot=lot: lot.storq_sale_line_id in inv.invoice_line_ids.sale_line_ids
             )
             changes[lot] = (start, end, self._storq_terms_note(lot_terms), invoice[:1])
-        lots.with_env(self.env)._storq_write_warranty(changes, "warranty_started")
+        started = self.browse([lot.id for lot in changes])
+        started._storq_write_warranty(changes, "warranty_started")
+        started._storq_apply_pending_extensions()
 
     def _storq_register_warranty(self, partner):
         """The customer `partner` registers these units: the warranty of those whose terms start
@@ -363,8 +366,10 @@ class StockLot(models.Model):
                 terms=self._storq_terms_note(lot_terms),
             )
             changes[lot] = (today, wty.warranty_end(today, lot_terms.duration, lot_terms.unit), note, partner)
-        self._storq_write_warranty(changes, "warranty_started")
-        return self.browse([lot.id for lot in changes])
+        registered = self.browse([lot.id for lot in changes])
+        registered._storq_write_warranty(changes, "warranty_started")
+        registered._storq_apply_pending_extensions()
+        return registered
 
     def _storq_terms_note(self, terms):
         if not terms:

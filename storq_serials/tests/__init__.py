@@ -40,6 +40,7 @@ from . import test_tools_normalize
 from . import test_tools_serial_input
 from . import test_tools_serial_range
 from . import test_tools_similarity
+from . import test_tools_warranty
 from . import test_ui_tours
 from . import test_unit_block
 from . import test_unit_correction
@@ -48,4 +49,5 @@ from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
 from . import test_warranty_coverage
-from . import test_tools_warranty
+from . import test_warranty_coverage_extensions
+from . import test_warranty_coverage_triggers
