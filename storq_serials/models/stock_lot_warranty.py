@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from collections import namedtuple
 from datetime import timedelta
@@ -127,10 +128,12 @@ class StockLot(models.Model):
         """{unit: Terms or None}: the product's terms, else its category's, in the unit's company
         (or `companies[unit]`, the company of the document that starts it). A few queries per
         company, whatever the number of units."""
+        companies = companies or {}
+        unit_companies = self._storq_unit_companies(self.filtered(lambda lot: not companies.get(lot)))
         by_company = defaultdict(list)
         for lot in self:
-            company = (companies or {}).get(lot) or lot.company_id or self.env.company
-            by_company[company].append(lot)
+            company = companies.get(lot) or unit_companies.get(lot.id) or self.env.company
+            by_company[company.sudo()].append(lot)
         result = {}
         for company, lots in by_company.items():
             for lot in lots:
@@ -186,6 +189,7 @@ class StockLot(models.Model):
         """One event per unit with its own note (`notes` {unit: text}) and document (a record,
         or {unit: record}), in one statement."""
         now = fields.Datetime.now()
+        companies = self._storq_unit_companies(self)
         vals_list = []
         for lot in self:
             document = documents.get(lot) if isinstance(documents, dict) else documents
@@ -193,7 +197,7 @@ class StockLot(models.Model):
                 {
                     "lot_id": lot.id,
                     "product_id": lot.product_id.id,
-                    "company_id": lot.company_id.id or self.env.company.id,
+                    "company_id": companies[lot.id].id or self.env.company.id,
                     "event_type": event_type,
                     "date": now,
                     "user_id": self.env.uid,
@@ -473,6 +477,19 @@ class StockLot(models.Model):
         if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
             raise AccessError(self.env._("Only serial managers can re-apply warranty terms to units."))
         self.check_access("read")
+        foreign = [
+            lot
+            for lot, company in self._storq_unit_companies(self).items()
+            if company and company not in self.env.user.company_ids
+        ]
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(serials)s are units of another company: only its own managers can re-apply "
+                    "their warranty terms.",
+                    serials=", ".join(self.browse(foreign).sudo().mapped("name")),
+                )
+            )
         lots = self.sudo().filtered("storq_warranty_date_start")
         terms = lots._storq_warranty_terms()
         changes = {}
@@ -575,7 +592,7 @@ class StockLot(models.Model):
             done += len(lots)
             remaining = max(remaining - len(lots), 0)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            if not self.env.registry.in_test_mode():
+            if not getattr(threading.current_thread(), "testing", False):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 

@@ -49,5 +49,6 @@ from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
 from . import test_warranty_coverage
+from . import test_warranty_coverage_admin
 from . import test_warranty_coverage_extensions
 from . import test_warranty_coverage_triggers
