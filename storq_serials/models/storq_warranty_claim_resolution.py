@@ -112,7 +112,9 @@ class StorqWarrantyClaim(models.Model):
                 )
             )
         self.out_picking_id = self._deliver_unit(self.lot_id)
-        self.lot_id.sudo()._storq_apply_repair_warranty(self)
+        lot = self.lot_id.sudo()
+        if hasattr(lot, "_storq_apply_repair_warranty"):  # TEMP until w-coverage is merged
+            lot._storq_apply_repair_warranty(self)
         self._mark_resolved()
 
     def action_view_pickings(self):
@@ -181,7 +183,8 @@ class StorqWarrantyClaim(models.Model):
             )
         self._take_unit_back("defective", self.return_disposition or "repair")
         self.out_picking_id = self._deliver_unit(replacement)
-        replacement.sudo()._storq_inherit_warranty(self.lot_id.sudo(), self)
+        if hasattr(replacement, "_storq_inherit_warranty"):  # TEMP until w-coverage is merged
+            replacement.sudo()._storq_inherit_warranty(self.lot_id.sudo(), self)
         replacement._storq_log_events(
             "claim_replacement",
             self.env._("Replaces %(serial)s (%(claim)s)", serial=self.lot_id.name, claim=self.name),
@@ -242,9 +245,12 @@ class StorqWarrantyClaim(models.Model):
         warehouse = source.warehouse_id or Record._get_warehouse(self.company_id)
         destination = self.partner_id.property_stock_customer
         line = self.sale_line_id.filtered(lambda sale_line: sale_line.product_id == lot.product_id)
+        group = line.order_id.procurement_group_id
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": warehouse.out_type_id.id,
+                "move_type": group.move_type or warehouse.out_type_id.move_type,
+                "group_id": group.id,
                 "partner_id": self.partner_id.id,
                 "location_id": source.id,
                 "location_dest_id": destination.id,
@@ -261,7 +267,7 @@ class StorqWarrantyClaim(models.Model):
                             "location_dest_id": destination.id,
                             "partner_id": self.partner_id.id,
                             "sale_line_id": line.id,
-                            "group_id": line.order_id.procurement_group_id.id,
+                            "group_id": group.id,
                             "company_id": self.company_id.id,
                         }
                     )
