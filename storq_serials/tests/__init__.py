@@ -40,6 +40,7 @@ from . import test_tools_normalize
 from . import test_tools_serial_input
 from . import test_tools_serial_range
 from . import test_tools_similarity
+from . import test_tools_warranty
 from . import test_ui_tours
 from . import test_unit_block
 from . import test_unit_correction
@@ -51,3 +52,4 @@ from . import test_warranty_claim
 from . import test_warranty_claim_resolution
 from . import test_warranty_claim_security
 from . import test_warranty_claim_workflow
+from . import test_warranty_coverage
