@@ -43,3 +43,4 @@ from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
 from . import storq_warranty_claim
 from . import storq_warranty_claim_resolution
+from . import storq_warranty_claim_supplier

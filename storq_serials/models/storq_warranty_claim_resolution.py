@@ -112,9 +112,7 @@ class StorqWarrantyClaim(models.Model):
                 )
             )
         self.out_picking_id = self._deliver_unit(self.lot_id)
-        lot = self.lot_id.sudo()
-        if hasattr(lot, "_storq_apply_repair_warranty"):  # TEMP until w-coverage is merged
-            lot._storq_apply_repair_warranty(self)
+        self.lot_id.sudo()._storq_apply_repair_warranty(self)
         self._mark_resolved()
 
     def action_view_pickings(self):
@@ -183,8 +181,7 @@ class StorqWarrantyClaim(models.Model):
             )
         self._take_unit_back("defective", self.return_disposition or "repair")
         self.out_picking_id = self._deliver_unit(replacement)
-        if hasattr(replacement, "_storq_inherit_warranty"):  # TEMP until w-coverage is merged
-            replacement.sudo()._storq_inherit_warranty(self.lot_id.sudo(), self)
+        replacement.sudo()._storq_inherit_warranty(self.lot_id.sudo(), self)
         replacement._storq_log_events(
             "claim_replacement",
             self.env._("Replaces %(serial)s (%(claim)s)", serial=self.lot_id.name, claim=self.name),

@@ -93,7 +93,10 @@ class TestWarrantyClaimResolution(StorqClaimCase):
 
     def test_replace_delivers_another_unit_through_a_real_delivery(self):
         lots, order = self._delivered(["WCR0101"])
-        spare, other_product = self._receive(["WCR0102"]), self._receive(["490154203237518"], product=self.phone)
+        spare, other_product = (
+            self._receive(["WCR0102"]),
+            self._receive(["490154203237518"], product=self.phone),
+        )
         claim = self._approved(lots, "replace", return_disposition="restock")
         with self.assertRaisesRegex(UserError, "choose the replacement unit"):
             claim.action_apply_resolution()
@@ -133,7 +136,9 @@ class TestWarrantyClaimResolution(StorqClaimCase):
         with self._refused("WCR0112 is blocked"):
             claim.action_apply_resolution()
         # Nothing happened: the claimed unit is still with the customer.
-        self.assertEqual((lots.storq_state, claim.state, claim.return_record_id.id), ("delivered", "approved", False))
+        self.assertEqual(
+            (lots.storq_state, claim.state, claim.return_record_id.id), ("delivered", "approved", False)
+        )
 
     def test_refund_returns_the_unit_and_makes_a_credit_note(self):
         lots, order = self._delivered(["WCR0201", "WCR0202"])

@@ -14,7 +14,9 @@ class TestWarrantyClaimSecurity(StorqClaimCase):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Storq Claims Company B"})
         cls.user_b = cls._make_user(
-            "storq_claim_user_b", "stock.group_stock_user,sales_team.group_sale_manager", company=cls.company_b
+            "storq_claim_user_b",
+            "stock.group_stock_user,sales_team.group_sale_manager",
+            company=cls.company_b,
         )
         cls.internal_user = cls._make_user("storq_claim_internal", "base.group_user")
 
@@ -60,7 +62,12 @@ class TestWarrantyClaimSecurity(StorqClaimCase):
             claim.with_user(self.user_b).read(["name"])
         # Company B's own claim, numbered and read in company B, invisible to company A's staff.
         product_b = self.env["product.product"].create(
-            {"name": "B laptop", "type": "consu", "storq_serial_control": True, "company_id": self.company_b.id}
+            {
+                "name": "B laptop",
+                "type": "consu",
+                "storq_serial_control": True,
+                "company_id": self.company_b.id,
+            }
         )
         warehouse_b = self.env["stock.warehouse"].search([("company_id", "=", self.company_b.id)])
         lot_b = (
