@@ -1,4 +1,7 @@
 import unittest
+from datetime import timedelta
+
+from odoo import fields
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -28,9 +31,14 @@ class TestWarrantyClaimResolution(StorqClaimCase):
         )
 
     def test_repair_takes_the_unit_back_and_delivers_it_repaired(self):
+        self.laptop.product_tmpl_id.write(
+            {"storq_warranty_duration": 30, "storq_warranty_unit": "days", "storq_warranty_trigger": "delivery"}
+        )
+        self.company.storq_repair_warranty_days = 400
         lots, order = self._delivered(["WCR0001"])
         delivery = order.picking_ids
         claim = self._approved(lots, "repair")
+        self.assertEqual(claim.coverage, "covered")
         claim.action_apply_resolution()
 
         record = claim.return_record_id
@@ -67,6 +75,10 @@ class TestWarrantyClaimResolution(StorqClaimCase):
         )
         self.assertEqual(order.order_line.qty_delivered, 1, "back on the order after its return")
         self.assertEqual(claim.state, "resolved")
+        # The repair's own warranty, longer than what was left.
+        today = fields.Date.context_today(claim)
+        self.assertEqual(lots.storq_warranty_date_end, today + timedelta(days=400))
+        self.assertEqual(self._events(lots, "warranty_extended")[-1:].document_ref, claim)
         self.assertEqual(claim.picking_count, len(claim._pickings()))
         self.assertIn(back, claim._pickings())
 
@@ -92,7 +104,12 @@ class TestWarrantyClaimResolution(StorqClaimCase):
         self.assertEqual((lots.storq_state, claim.state), ("delivered", "resolved"))
 
     def test_replace_delivers_another_unit_through_a_real_delivery(self):
+        self.laptop.product_tmpl_id.write(
+            {"storq_warranty_duration": 12, "storq_warranty_unit": "months", "storq_warranty_trigger": "delivery"}
+        )
         lots, order = self._delivered(["WCR0101"])
+        old_end = lots.storq_warranty_date_end
+        self.assertTrue(old_end)
         spare, other_product = (
             self._receive(["WCR0102"]),
             self._receive(["490154203237518"], product=self.phone),
@@ -127,6 +144,9 @@ class TestWarrantyClaimResolution(StorqClaimCase):
         self.assertEqual(self._events(spare, "claim_replacement").document_ref, claim)
         self.assertEqual(self._events(lots, "claim_resolved").document_ref, claim)
         self.assertEqual(claim.return_record_id.disposition, "restock")
+        # The replacement takes over what was left of the claimed unit's coverage.
+        self.assertEqual(spare.storq_warranty_date_end, old_end)
+        self.assertEqual(self._events(spare, "warranty_inherited").document_ref, claim)
 
     def test_replacement_is_checked_like_any_delivery(self):
         lots, _order = self._delivered(["WCR0111"])
