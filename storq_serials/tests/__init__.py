@@ -48,6 +48,12 @@ from . import test_unit_deletion
 from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
+from . import test_warranty_claim
+from . import test_warranty_claim_coverage
+from . import test_warranty_claim_resolution
+from . import test_warranty_claim_security
+from . import test_warranty_claim_supplier
+from . import test_warranty_claim_workflow
 from . import test_warranty_coverage
 from . import test_warranty_coverage_admin
 from . import test_warranty_coverage_extensions
