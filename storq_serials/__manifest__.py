@@ -6,7 +6,7 @@
     "author": "Storq",
     "website": "https://storq.example.com",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "purchase_stock", "barcodes_gs1_nomenclature"],
+    "depends": ["barcodes_gs1_nomenclature", "portal", "purchase_stock", "sale_stock"],
     "data": [
         "security/storq_serials_security.xml",
         "security/ir.model.access.csv",
@@ -22,6 +22,7 @@
         "wizard/storq_unit_block_views.xml",
         "wizard/storq_unit_correct_views.xml",
         "wizard/storq_unit_rename_views.xml",
+        "wizard/storq_warranty_lookup_views.xml",
         "views/storq_serial_format_views.xml",
         "views/product_template_views.xml",
         "views/product_category_views.xml",
@@ -34,6 +35,9 @@
         "views/storq_serial_return_record_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/stock_lot_claim_views.xml",
+        "views/sale_order_claim_views.xml",
+        "views/storq_warranty_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -10,6 +10,7 @@ from . import stock_lot
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
+from . import stock_lot_warranty_front
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking
@@ -31,3 +32,4 @@ from . import storq_serial_wizard_mixin
 from . import storq_unit_rulebook
 from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
+from . import storq_warranty_claim_front
