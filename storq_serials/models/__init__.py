@@ -10,6 +10,7 @@ from . import stock_lot
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
+from . import stock_lot_warranty_claim
 from . import stock_lot_warranty_front
 from . import stock_move
 from . import stock_move_line
@@ -20,6 +21,7 @@ from . import stock_quant
 from . import stock_scrap
 from . import storq_return_reason
 from . import storq_serial_event
+from . import storq_serial_event_claim
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_input
@@ -32,4 +34,6 @@ from . import storq_serial_wizard_mixin
 from . import storq_unit_rulebook
 from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
+from . import storq_warranty_claim
 from . import storq_warranty_claim_front
+from . import storq_warranty_claim_resolution

@@ -18,6 +18,13 @@ EVENT_TYPES = [
     ("note", "Note"),
     ("corrected", "Record corrected"),
     ("renamed", "Serial corrected"),
+    ("claim_opened", "Claim opened"),
+    ("claim_approved", "Claim approved"),
+    ("claim_rejected", "Claim rejected"),
+    ("claim_resolved", "Claim resolved"),
+    ("claim_closed", "Claim closed"),
+    ("claim_replacement", "Replacement for a claim"),
+    ("claim_supplier", "Claimed from the supplier"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.

@@ -47,3 +47,4 @@ from . import test_unit_deletion
 from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
+from . import test_warranty_claim
