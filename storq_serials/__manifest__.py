@@ -16,6 +16,7 @@
         "report/storq_serial_label_reports.xml",
         "report/storq_serial_label_templates.xml",
         "report/storq_return_report_views.xml",
+        "report/storq_warranty_claim_report_views.xml",
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
         "wizard/storq_serial_pick_views.xml",

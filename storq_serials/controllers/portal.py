@@ -117,17 +117,8 @@ class StorqWarrantyPortal(CustomerPortal):
         description = (description or "").strip()
         if not description:
             return request.redirect(f"/my/units/{unit.id}/claim?error=description")
-        claim = (
-            request.env["storq.warranty.claim"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": request.env.user.partner_id.id,
-                    "lot_id": unit.id,
-                    "description": description,
-                }
-            )
-        )
+        Claim = request.env["storq.warranty.claim"].sudo()
+        claim = Claim.create(Claim._storq_portal_claim_vals(request.env.user.partner_id, unit, description))
         claim._storq_notify_portal_claim()
         return request.redirect(f"/my/claims/{claim.id}")
 

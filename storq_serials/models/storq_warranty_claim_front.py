@@ -16,6 +16,25 @@ class StorqWarrantyClaim(models.Model):
         action.update({"name": name, "domain": domain, "context": context or {}})
         return action
 
+    @api.model
+    def _storq_portal_claim_vals(self, partner, lot, description):
+        """A claim opened by `partner` on the portal: its responsible is the customer's
+        salesperson, else the leader of the customer's sales team (never the portal user)."""
+        commercial = partner.commercial_partner_id
+        team = partner.team_id or commercial.team_id
+        responsible = (partner.user_id | commercial.user_id | team.user_id).filtered(
+            lambda user: not user.share and user.active
+        )[:1]
+        vals = {
+            "partner_id": partner.id,
+            "lot_id": lot.id,
+            "description": description,
+            "user_id": responsible.id,
+        }
+        if team:
+            vals["team_id"] = team.id
+        return vals
+
     def _storq_notify_portal_claim(self):
         """Tell staff a customer opened these claims on the portal: a to-do for the responsible,
         a note to the followers when nobody is responsible yet."""
