@@ -49,6 +49,10 @@ RECORD_FIELDS = frozenset(
         "storq_delivered_date",
         "storq_blocked",
         "storq_block_reason",
+        "storq_warranty_date_start",
+        "storq_warranty_date_end",
+        "storq_warranty_state",
+        "storq_supplier_warranty_date_end",
     }
 )
 # Also closed to clients: the history (append-only) and the stored serial control flag, whose

@@ -25,6 +25,12 @@ EVENT_TYPES = [
     ("claim_closed", "Claim closed"),
     ("claim_replacement", "Replacement for a claim"),
     ("claim_supplier", "Claimed from the supplier"),
+    ("warranty_started", "Warranty started"),
+    ("warranty_extended", "Warranty extended"),
+    ("warranty_reapplied", "Warranty terms re-applied"),
+    ("warranty_inherited", "Warranty taken over"),
+    ("warranty_expired", "Warranty expired"),
+    ("manufacture_dated", "Manufacture date set"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.

@@ -48,3 +48,4 @@ from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
 from . import test_warranty_claim
+from . import test_warranty_coverage

@@ -9,3 +9,4 @@ from . import storq_unit_block
 from . import storq_unit_correct
 from . import storq_unit_rename
 from . import storq_warranty_lookup
+from . import storq_warranty_reapply
