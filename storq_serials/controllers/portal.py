@@ -1,10 +1,9 @@
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.http import request
-
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.http import request
 
 
 class StorqWarrantyPortal(CustomerPortal):
@@ -40,7 +39,9 @@ class StorqWarrantyPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "storq_unit_count" in counters:
-            values["storq_unit_count"] = request.env["stock.lot"].sudo().search_count(self._storq_units_domain())
+            values["storq_unit_count"] = (
+                request.env["stock.lot"].sudo().search_count(self._storq_units_domain())
+            )
         if "storq_claim_count" in counters:
             values["storq_claim_count"] = (
                 request.env["storq.warranty.claim"].sudo().search_count(self._storq_claims_domain())
@@ -58,12 +59,17 @@ class StorqWarrantyPortal(CustomerPortal):
             url="/my/units", total=Lot.search_count(domain), page=page, step=self._items_per_page
         )
         units = Lot.search(
-            domain, order="storq_delivered_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+            domain,
+            order="storq_delivered_date desc, id desc",
+            limit=self._items_per_page,
+            offset=pager["offset"],
         )
         customer = self._storq_customer()
         coverages = units._storq_warranty_coverages(partner=customer)
-        claims = request.env["storq.warranty.claim"].sudo().search(
-            [("lot_id", "in", units.ids), *self._storq_claims_domain()], order="id desc"
+        claims = (
+            request.env["storq.warranty.claim"]
+            .sudo()
+            .search([("lot_id", "in", units.ids), *self._storq_claims_domain()], order="id desc")
         )
         claims_by_unit = {}
         for claim in claims:
@@ -88,7 +94,9 @@ class StorqWarrantyPortal(CustomerPortal):
         return {
             unit.id
             for unit in units
-            if not unit.storq_warranty_date_start and terms.get(unit) and terms[unit].trigger == "registration"
+            if not unit.storq_warranty_date_start
+            and terms.get(unit)
+            and terms[unit].trigger == "registration"
         }
 
     @http.route("/my/units/<int:lot_id>/register", type="http", auth="user", website=True, methods=["POST"])
@@ -141,7 +149,11 @@ class StorqWarrantyPortal(CustomerPortal):
 
     @http.route("/my/claims/<int:claim_id>", type="http", auth="user", website=True)
     def portal_my_storq_claim(self, claim_id, **kwargs):
-        claim = request.env["storq.warranty.claim"].sudo().search([("id", "=", claim_id), *self._storq_claims_domain()])
+        claim = (
+            request.env["storq.warranty.claim"]
+            .sudo()
+            .search([("id", "=", claim_id), *self._storq_claims_domain()])
+        )
         if not claim:
             raise NotFound()
         values = self._prepare_portal_layout_values()

@@ -17,9 +17,7 @@ class StockLot(models.Model):
     def _storq_new_claim_action(self, partner):
         """The claim form, filled for this unit and `partner` (its holder by default)."""
         self.ensure_one()
-        context = {
-            key: value for key, value in self.env.context.items() if not key.startswith("default_")
-        }
+        context = {key: value for key, value in self.env.context.items() if not key.startswith("default_")}
         context.update({"default_lot_id": self.id})
         if partner:
             context["default_partner_id"] = partner.id

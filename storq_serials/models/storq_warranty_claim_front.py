@@ -19,25 +19,21 @@ class StorqWarrantyClaim(models.Model):
     @api.model
     def _storq_portal_claim_vals(self, partner, lot, description):
         """A claim opened by `partner` on the portal: its responsible is the customer's
-        salesperson, else the leader of the customer's sales team (never the portal user)."""
-        commercial = partner.commercial_partner_id
-        team = partner.team_id or commercial.team_id
-        responsible = (partner.user_id | commercial.user_id | team.user_id).filtered(
+        salesperson (never the portal user, the default responsible of a claim)."""
+        partner = partner.sudo()  # the portal user's own partner, read for its salesperson
+        responsible = (partner.user_id | partner.commercial_partner_id.user_id).filtered(
             lambda user: not user.share and user.active
         )[:1]
-        vals = {
+        return {
             "partner_id": partner.id,
             "lot_id": lot.id,
             "description": description,
             "user_id": responsible.id,
         }
-        if team:
-            vals["team_id"] = team.id
-        return vals
 
     def _storq_notify_portal_claim(self):
-        """Tell staff a customer opened these claims on the portal: a to-do for the responsible,
-        a note to the followers when nobody is responsible yet."""
+        """Tell staff a customer opened these claims on the portal: a to-do for the responsible
+        (else the sales team's leader), a message to the followers when there is neither."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         for claim in self:
             summary = self.env._(
@@ -46,8 +42,6 @@ class StorqWarrantyClaim(models.Model):
                 customer=claim.partner_id.display_name,
             )
             if claim.user_id and todo:
-                claim.activity_schedule(
-                    activity_type_id=todo.id, summary=summary, user_id=claim.user_id.id
-                )
+                claim.activity_schedule(activity_type_id=todo.id, summary=summary, user_id=claim.user_id.id)
             else:
                 claim.message_post(body=summary, subtype_xmlid="mail.mt_comment")

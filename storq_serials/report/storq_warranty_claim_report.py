@@ -21,6 +21,27 @@ class StorqWarrantyClaimReport(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "product_id"
+    # Flushed before the view is read, so that claims and deliveries just made are counted.
+    _depends = {
+        "storq.serial.event": ["lot_id", "product_id", "partner_id", "company_id", "event_type", "date"],
+        "storq.warranty.claim": [
+            "lot_id",
+            "product_id",
+            "partner_id",
+            "coverage",
+            "state",
+            "resolution",
+            "company_id",
+        ],
+        "stock.lot": [
+            "storq_supplier_id",
+            "storq_purchase_id",
+            "storq_receipt_picking_id",
+            "storq_received_date",
+        ],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id"],
+    }
 
     # ------------------------------------------------------------------
     # Fields

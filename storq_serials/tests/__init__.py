@@ -49,3 +49,7 @@ from . import test_unit_record_guard
 from . import test_unit_rulebook
 from . import test_warranty_claim
 from . import test_warranty_coverage
+from . import test_warranty_lookup
+from . import test_warranty_portal
+from . import test_warranty_report
+from . import test_warranty_tours

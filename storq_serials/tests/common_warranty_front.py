@@ -12,7 +12,11 @@ class StorqWarrantyFrontCase(StorqReturnsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.laptop.product_tmpl_id.write(
-            {"storq_warranty_duration": 12, "storq_warranty_unit": "months", "storq_warranty_trigger": "delivery"}
+            {
+                "storq_warranty_duration": 12,
+                "storq_warranty_unit": "months",
+                "storq_warranty_trigger": "delivery",
+            }
         )
         # A salesperson without any Inventory right, and a serial (stock) user.
         cls.salesman = cls._make_user("storq_wf_salesman", "sales_team.group_sale_salesman")

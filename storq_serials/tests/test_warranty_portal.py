@@ -32,7 +32,9 @@ class TestWarrantyPortal(HttpCase, StorqWarrantyFrontCase):
         self.authenticate(user.login, user.login)
 
     def _post(self, url, **data):
-        return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)}, allow_redirects=False)
+        return self.url_open(
+            url, data={**data, "csrf_token": http.Request.csrf_token(self)}, allow_redirects=False
+        )
 
     def test_units_and_claims_pages_show_only_own_records(self):
         self._login(self.portal_user)
@@ -90,14 +92,26 @@ class TestWarrantyPortal(HttpCase, StorqWarrantyFrontCase):
         self._post(f"/my/units/{self.own[1].id}/claim", description="Again")
         self.assertEqual(self.Claim.search_count([("lot_id", "=", self.own[1].id)]), 1)
 
-    def test_without_salesperson_the_followers_get_a_message(self):
+    def test_without_salesperson_the_team_leader_or_followers_are_told(self):
         self.customer.user_id = False
         self._login(self.portal_user)
         self._post(f"/my/units/{self.own[1].id}/claim", description="Dead pixel.")
         claim = self.Claim.search([("lot_id", "=", self.own[1].id)])
-        self.assertFalse(claim.user_id)
-        self.assertFalse(claim.activity_ids)
-        self.assertTrue(claim.message_ids.filtered(lambda message: "on the portal" in (message.body or "")))
+        self.assertFalse(claim.user_id, "never the portal user")
+        if claim.team_id.user_id:
+            self.assertEqual(claim.activity_ids.user_id, claim.team_id.user_id)
+        else:
+            self.assertTrue(
+                claim.message_ids.filtered(lambda message: "on the portal" in (message.body or ""))
+            )
+        # Nobody at all: the followers get the message.
+        self.own_claim.team_id.user_id = False
+        self.own_claim.user_id = False
+        self.own_claim._storq_notify_portal_claim()
+        self.assertFalse(self.own_claim.activity_ids)
+        self.assertTrue(
+            self.own_claim.message_ids.filtered(lambda message: "on the portal" in (message.body or ""))
+        )
 
     def test_portal_user_has_no_direct_access(self):
         for model in ("stock.lot", "storq.warranty.claim", "storq.serial.event"):
@@ -113,7 +127,11 @@ class TestWarrantyPortal(HttpCase, StorqWarrantyFrontCase):
     def test_register_a_unit_warranty(self):
         gadget_tmpl = self.gadget.product_tmpl_id
         gadget_tmpl.write(
-            {"storq_warranty_duration": 2, "storq_warranty_unit": "years", "storq_warranty_trigger": "registration"}
+            {
+                "storq_warranty_duration": 2,
+                "storq_warranty_unit": "years",
+                "storq_warranty_trigger": "registration",
+            }
         )
         unit = self._receive(["WPT0010"], product=self.gadget)
         self._sell(self.customer, unit)

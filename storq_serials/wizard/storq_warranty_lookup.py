@@ -141,9 +141,9 @@ class StorqWarrantyLookup(models.TransientModel):
         self.env["storq.serial.input"]._check_one(self)
         unit = self.lot_id
         if not unit:
+            serial = (self.serial or "").strip()
             raise UserError(
-                self.message
-                or self.env._("Scan or type the serial of the unit to claim for, then open the claim.")
+                self._storq_find_message(serial, self._storq_find_units(serial) if serial else unit)
             )
         partner = self.customer_id or self.partner_id
         description = (self.description or "").strip()
@@ -243,23 +243,35 @@ class StorqWarrantyLookup(models.TransientModel):
         lot = unit.sudo()
         customer = self.customer_id or lot.storq_partner_id
         coverage = lot._storq_warranty_coverage(customer.commercial_partner_id or None, None)
-        claims = self.env["storq.warranty.claim"].sudo().search_fetch(
-            [("lot_id", "=", lot.id)],
-            ["name", "state", "coverage", "partner_id", "description", "create_date", "resolution"],
-            order="id desc",
-            limit=CARD_LIMIT,
+        claims = (
+            self.env["storq.warranty.claim"]
+            .sudo()
+            .search_fetch(
+                [("lot_id", "=", lot.id)],
+                ["name", "state", "coverage", "partner_id", "description", "create_date", "resolution"],
+                order="id desc",
+                limit=CARD_LIMIT,
+            )
         )
         claim_count = self.env["storq.warranty.claim"].sudo().search_count([("lot_id", "=", lot.id)])
         open_claims = claims.filtered(lambda claim: claim.state not in ("rejected", "resolved", "closed"))
-        returns = self.env["storq.serial.return.record"].sudo().search_fetch(
-            [("lot_id", "=", lot.id)],
-            ["date", "partner_id", "reason_id", "disposition", "note"],
-            limit=CARD_LIMIT,
+        returns = (
+            self.env["storq.serial.return.record"]
+            .sudo()
+            .search_fetch(
+                [("lot_id", "=", lot.id)],
+                ["date", "partner_id", "reason_id", "disposition", "note"],
+                limit=CARD_LIMIT,
+            )
         )
-        events = self.env["storq.serial.event"].sudo().search_fetch(
-            [("lot_id", "=", lot.id)],
-            ["date", "event_type", "partner_id", "document_ref", "note", "user_id"],
-            limit=CARD_LIMIT,
+        events = (
+            self.env["storq.serial.event"]
+            .sudo()
+            .search_fetch(
+                [("lot_id", "=", lot.id)],
+                ["date", "event_type", "partner_id", "document_ref", "note", "user_id"],
+                limit=CARD_LIMIT,
+            )
         )
         return {
             **empty,
