@@ -21,6 +21,7 @@ from . import stock_lot_unit_return
 from . import stock_lot_warranty
 from . import stock_lot_warranty_claim
 from . import stock_lot_warranty_extension
+from . import stock_lot_warranty_front
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking
@@ -45,5 +46,6 @@ from . import storq_unit_rulebook
 from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
 from . import storq_warranty_claim
+from . import storq_warranty_claim_front
 from . import storq_warranty_claim_resolution
 from . import storq_warranty_claim_supplier

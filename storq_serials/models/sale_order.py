@@ -9,6 +9,7 @@ class SaleOrder(models.Model):
     # Fields
     # ------------------------------------------------------------------
     storq_unit_count = fields.Integer("Units", compute="_compute_storq_unit_count")
+    storq_claim_count = fields.Integer("Claims", compute="_compute_storq_claim_count")
 
     # ------------------------------------------------------------------
     # Compute
@@ -18,9 +19,33 @@ class SaleOrder(models.Model):
         for order in self:
             order.storq_unit_count = len(units.get(order._origin.id, ()))
 
+    def _compute_storq_claim_count(self):
+        orders = self._origin.filtered("id")
+        counts = {}
+        if orders:
+            counts = {
+                order.id: count
+                for order, count in self.env["storq.warranty.claim"]
+                .sudo()
+                ._read_group([("sale_id", "in", orders.ids)], ["sale_id"], ["__count"])
+            }
+        for order in self:
+            order.storq_claim_count = counts.get(order._origin.id, 0)
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def action_storq_view_claims(self):
+        self.env["storq.serial.input"]._check_one(self)
+        return self.env["storq.warranty.claim"]._storq_claims_action(
+            self.env._("Claims on %(order)s", order=self.name), [("sale_id", "=", self.id)]
+        )
+
+    def action_storq_new_claim(self):
+        """The Warranty Lookup for this order: only the units it delivered are offered."""
+        self.env["storq.serial.input"]._check_one(self)
+        return self.env["stock.lot"]._storq_lookup_action({"default_order_id": self.id})
+
     def action_storq_view_units(self):
         """The units delivered on this order, also those that came back since."""
         self.env["storq.serial.input"]._check_one(self)  # a clear error over RPC

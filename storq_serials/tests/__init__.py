@@ -58,3 +58,7 @@ from . import test_warranty_coverage
 from . import test_warranty_coverage_admin
 from . import test_warranty_coverage_extensions
 from . import test_warranty_coverage_triggers
+from . import test_warranty_lookup
+from . import test_warranty_portal
+from . import test_warranty_report
+from . import test_warranty_tours
