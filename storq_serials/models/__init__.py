@@ -6,7 +6,10 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import stock_location
 from . import stock_lot
+from . import stock_lot_recall
+from . import stock_lot_serial_key
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
@@ -17,8 +20,16 @@ from . import stock_picking_lot_checks
 from . import stock_picking_pick
 from . import stock_quant
 from . import stock_scrap
+from . import stock_warehouse
+from . import storq_recall
+from . import storq_recall_confirm
+from . import storq_recall_line
+from . import storq_recall_quarantine
+from . import storq_recall_range
+from . import storq_recall_selection
 from . import storq_return_reason
 from . import storq_serial_event
+from . import storq_serial_event_recall
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_input
