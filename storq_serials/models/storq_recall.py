@@ -79,7 +79,7 @@ class StorqRecall(models.Model):
     )
 
     # Confirmation, in batches for large recalls.
-    line_ids = fields.One2many("storq.recall.line", "recall_id", "Affected units", readonly=True)
+    line_ids = fields.One2many("storq.recall.line", "recall_id", "Recalled units", readonly=True)
     line_count = fields.Integer("Units", compute="_compute_line_count")
     unit_total = fields.Integer("Units to confirm", readonly=True, copy=False)
     unit_done = fields.Integer("Units confirmed", readonly=True, copy=False)

@@ -174,14 +174,17 @@ class StorqRecall(models.Model):
         )
         if not move_lines:
             return
-        by_picking = move_lines.grouped("picking_id")
+        serials_by_picking = {
+            picking: lines.lot_id.mapped("name")
+            for picking, lines in move_lines.grouped("picking_id").items()
+        }
         moves = move_lines.move_id
         move_lines.unlink()
         moves._recompute_state()
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("stock.picking")
         activities = []
-        for picking, picking_lines in by_picking.items():
+        for picking, serials in serials_by_picking.items():
             activities.append(
                 {
                     "res_model_id": model_id,
@@ -192,7 +195,7 @@ class StorqRecall(models.Model):
                     "note": self.env._(
                         "%(serials)s are recalled (%(title)s) and were taken off this transfer. "
                         "Check availability to reserve other units.",
-                        serials=", ".join(picking_lines.lot_id.mapped("name")[:50]),
+                        serials=", ".join(serials[:50]),
                         title=self.title,
                     ),
                     "date_deadline": fields.Date.context_today(self),

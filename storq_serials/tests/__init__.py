@@ -9,6 +9,9 @@ from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
+from . import test_recall_confirm
+from . import test_recall_quarantine
+from . import test_recall_security
 from . import test_recall_selection
 from . import test_return_dropship
 from . import test_return_report

@@ -4,7 +4,10 @@ from odoo import models
 
 
 class StockLot(models.Model):
-    """A unit's recalls: the lines that name it, and quarantine reached by a done move."""
+    """A unit's recalls: the lines that name it, and quarantine reached by a done move.
+
+    Loaded after `stock_lot_unit.py`, whose `_storq_record_moves` it extends.
+    """
 
     _inherit = "stock.lot"
 
