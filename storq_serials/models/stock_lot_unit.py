@@ -53,6 +53,10 @@ RECORD_FIELDS = frozenset(
         "storq_warranty_date_end",
         "storq_warranty_state",
         "storq_supplier_warranty_date_end",
+        "storq_serial_prefix",
+        "storq_serial_digits",
+        "storq_serial_width",
+        "storq_serial_suffix",
     }
 )
 # Also closed to clients: the history (append-only) and the stored serial control flag, whose

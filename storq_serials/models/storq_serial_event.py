@@ -31,6 +31,7 @@ EVENT_TYPES = [
     ("warranty_inherited", "Warranty taken over"),
     ("warranty_expired", "Warranty expired"),
     ("manufacture_dated", "Manufacture date set"),
+    ("recalled", "Recalled"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.
