@@ -123,6 +123,39 @@ class TestWarrantyTriggers(WarrantyCase):
             self._purchase(vendor, ["VEND003"]).storq_supplier_warranty_date_end, add_months(self.today, 6)
         )
 
+    def test_vendor_warranty_in_constant_queries(self):
+        vendor = self.env["res.partner"].create({"name": "Bulk Vendor"})
+        self.laptop.product_tmpl_id.write(
+            {"seller_ids": [Command.create({"partner_id": vendor.id, "storq_warranty_duration": 18})]}
+        )
+        counts = []
+        for size, prefix in ((3, "VQA"), (40, "VQB")):
+            lots = self._purchase(vendor, [f"{prefix}{i:04d}" for i in range(size)])
+            lines = lots.storq_receipt_picking_id.move_line_ids
+            # Replay the receipt as a first one (the unit records are rebuilt the same way).
+            lots.sudo().write({"storq_received_date": False, "storq_supplier_warranty_date_end": False})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            _ = self.env.user.company_id
+            before = self.cr.sql_log_count
+            self.env["stock.lot"]._storq_record_moves(lines)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(
+                set(lots.mapped("storq_supplier_warranty_date_end")), {add_months(self.today, 18)}
+            )
+        self.assertEqual(counts[0], counts[1], f"queries for 3 and 40 units: {counts}")
+
+    def test_product_form_shows_the_terms(self):
+        arch = self.env["product.template"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("storq_warranty_duration", "storq_warranty_trigger", "storq_warranty_grace_days"):
+            self.assertIn(name, arch)
+        arch = self.env["product.category"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("storq_warranty_trigger", arch)
+        arch = self.env.ref("purchase.product_supplierinfo_tree_view2")
+        views = self.env["product.supplierinfo"].get_views([(arch.id, "list")])
+        self.assertIn("storq_warranty_duration", views["views"]["list"]["arch"])
+
     def _purchase(self, vendor, serials):
         order = self.env["purchase.order"].create(
             {
