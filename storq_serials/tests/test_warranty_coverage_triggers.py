@@ -47,6 +47,22 @@ class TestWarrantyTriggers(WarrantyCase):
         self.assertEqual(units.storq_warranty_date_start, invoice_date)
         self.assertEqual(units.storq_warranty_date_end, add_months(invoice_date, 12))
 
+    def test_resold_unit_waits_for_the_new_customers_invoice(self):
+        self._set_trigger("invoice")
+        unit = self._stock_units(self.laptop, ["INVR001"])
+        first, delivery = self._deliver(self.customer, unit)
+        self._invoice(first, self.today)
+        self.assertEqual(unit.storq_warranty_state, "active")
+        self._return_from_customer(delivery, unit)
+        second, _delivery = self._deliver(self.other_customer, unit)
+        self.assertEqual(
+            unit.storq_warranty_state, "none", "the first customer's warranty is not the second's"
+        )
+        self.assertIn("invoice or registration", self._events(unit, "warranty_started")[0].note)
+        self.assertEqual(unit._storq_warranty_coverage(self.other_customer)["verdict"], "no_warranty")
+        self._invoice(second, self.today)
+        self.assertEqual(unit._storq_warranty_coverage(self.other_customer)["verdict"], "covered")
+
     def test_registration_by_the_customer(self):
         self._set_trigger("registration")
         units = self._stock_units(self.laptop, ["REG0001", "REG0002"])
