@@ -276,7 +276,10 @@ class StockLot(models.Model):
             end = wty.warranty_end(start, lot_terms.duration, lot_terms.unit) if start else False
             if not (start or lot.storq_warranty_date_start or lot.storq_warranty_date_end):
                 continue  # nothing started, nothing to clear: no event
-            changes[lot] = (start, end, self._storq_terms_note(lot_terms), line.picking_id)
+            note = self._storq_terms_note(lot_terms)
+            if lot_terms and not start:
+                note = self.env._("%(terms)s It starts with its invoice or registration.", terms=note)
+            changes[lot] = (start, end, note, line.picking_id)
         self._storq_write_warranty(changes, "warranty_started")
 
     @api.model
@@ -296,15 +299,14 @@ class StockLot(models.Model):
                 ["sale_line_ids", "invoice_date"],
             )
         )
+        wanted = set(sale_lines.ids)
         result = {}
         for invoice_line in invoice_lines:
-            for sale_line in invoice_line.sale_line_ids:
-                if sale_line.id in sale_lines.ids and invoice_line.invoice_date:
-                    known = result.get(sale_line)
-                    result[sale_line] = (
-                        min(known, invoice_line.invoice_date) if known else invoice_line.invoice_date
-                    )
-        return {sale_lines.browse(line.id): date for line, date in result.items()}
+            day = invoice_line.invoice_date
+            for line_id in invoice_line.sale_line_ids.ids:
+                if line_id in wanted and day:
+                    result[line_id] = min(result.get(line_id, day), day)
+        return {sale_lines.browse(line_id): day for line_id, day in result.items()}
 
     @api.model
     def _storq_start_on_invoice(self, invoices):

@@ -47,6 +47,22 @@ class TestWarrantyTriggers(WarrantyCase):
         self.assertEqual(units.storq_warranty_date_start, invoice_date)
         self.assertEqual(units.storq_warranty_date_end, add_months(invoice_date, 12))
 
+    def test_resold_unit_waits_for_the_new_customers_invoice(self):
+        self._set_trigger("invoice")
+        unit = self._stock_units(self.laptop, ["INVR001"])
+        first, delivery = self._deliver(self.customer, unit)
+        self._invoice(first, self.today)
+        self.assertEqual(unit.storq_warranty_state, "active")
+        self._return_from_customer(delivery, unit)
+        second, _delivery = self._deliver(self.other_customer, unit)
+        self.assertEqual(
+            unit.storq_warranty_state, "none", "the first customer's warranty is not the second's"
+        )
+        self.assertIn("invoice or registration", self._events(unit, "warranty_started")[0].note)
+        self.assertEqual(unit._storq_warranty_coverage(self.other_customer)["verdict"], "no_warranty")
+        self._invoice(second, self.today)
+        self.assertEqual(unit._storq_warranty_coverage(self.other_customer)["verdict"], "covered")
+
     def test_registration_by_the_customer(self):
         self._set_trigger("registration")
         units = self._stock_units(self.laptop, ["REG0001", "REG0002"])
@@ -122,6 +138,39 @@ class TestWarrantyTriggers(WarrantyCase):
         self.assertEqual(
             self._purchase(vendor, ["VEND003"]).storq_supplier_warranty_date_end, add_months(self.today, 6)
         )
+
+    def test_vendor_warranty_in_constant_queries(self):
+        vendor = self.env["res.partner"].create({"name": "Bulk Vendor"})
+        self.laptop.product_tmpl_id.write(
+            {"seller_ids": [Command.create({"partner_id": vendor.id, "storq_warranty_duration": 18})]}
+        )
+        counts = []
+        for size, prefix in ((3, "VQA"), (40, "VQB")):
+            lots = self._purchase(vendor, [f"{prefix}{i:04d}" for i in range(size)])
+            lines = lots.storq_receipt_picking_id.move_line_ids
+            # Replay the receipt as a first one (the unit records are rebuilt the same way).
+            lots.sudo().write({"storq_received_date": False, "storq_supplier_warranty_date_end": False})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            _ = self.env.user.company_id
+            before = self.cr.sql_log_count
+            self.env["stock.lot"]._storq_record_moves(lines)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(
+                set(lots.mapped("storq_supplier_warranty_date_end")), {add_months(self.today, 18)}
+            )
+        self.assertEqual(counts[0], counts[1], f"queries for 3 and 40 units: {counts}")
+
+    def test_product_form_shows_the_terms(self):
+        arch = self.env["product.template"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("storq_warranty_duration", "storq_warranty_trigger", "storq_warranty_grace_days"):
+            self.assertIn(name, arch)
+        arch = self.env["product.category"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("storq_warranty_trigger", arch)
+        arch = self.env.ref("purchase.product_supplierinfo_tree_view2")
+        views = self.env["product.supplierinfo"].get_views([(arch.id, "list")])
+        self.assertIn("storq_warranty_duration", views["views"]["list"]["arch"])
 
     def _purchase(self, vendor, serials):
         order = self.env["purchase.order"].create(
