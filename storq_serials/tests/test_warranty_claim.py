@@ -140,4 +140,6 @@ class TestWarrantyClaim(StorqClaimCase):
         self.assertEqual(form.partner_id, self.customer, "the unit's holder is proposed")
         form.description = "Battery swells"
         claim = form.save()
-        self.assertEqual((claim.sale_id, claim.user_id, claim.coverage), (order, self.salesperson, "no_warranty"))
+        self.assertEqual(
+            (claim.sale_id, claim.user_id, claim.coverage), (order, self.salesperson, "no_warranty")
+        )
