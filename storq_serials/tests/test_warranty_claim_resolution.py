@@ -2,7 +2,6 @@ import unittest
 from datetime import timedelta
 
 from odoo import fields
-
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
