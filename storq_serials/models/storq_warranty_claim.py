@@ -39,6 +39,7 @@ class StorqWarrantyClaim(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
 
     # ------------------------------------------------------------------
     # Defaults
