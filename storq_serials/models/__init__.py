@@ -45,3 +45,4 @@ from . import storq_unit_rulebook_validation
 from . import storq_warranty_claim
 from . import storq_warranty_claim_front
 from . import storq_warranty_claim_resolution
+from . import storq_warranty_claim_supplier

@@ -358,24 +358,22 @@ class StorqWarrantyClaim(models.Model):
             raise UserError("\n".join(problems))
 
     def _set_coverage(self):
-        """The warranty verdict of each unit for its customer on the claim day (frozen)."""
-        for claim in self:
-            lot = claim.lot_id.sudo()
-            if hasattr(lot, "_storq_warranty_coverage"):
-                verdict = lot._storq_warranty_coverage(claim.partner_id, claim.claim_date)
-            else:  # until the coverage API is merged
-                verdict = claim._unit_verdict()
-            claim.write({"coverage": verdict["verdict"], "warranty_date_end": verdict["date_end"] or False})
-
-    def _unit_verdict(self):
-        lot = self.lot_id.sudo()
-        if not lot.storq_delivered_date:
-            verdict = "not_sold"
-        elif lot.storq_partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
-            verdict = "other_customer"
-        else:
-            verdict = "no_warranty"
-        return {"verdict": verdict, "date_end": False, "days_left": 0}
+        """The warranty verdict of each unit for its customer on the claim day (frozen), and the
+        vendor's warranty end then: one coverage call per customer and day, not per claim."""
+        groups = self.grouped(lambda claim: (claim.partner_id, claim.claim_date))
+        for (partner, claim_date), claims in groups.items():
+            lots = claims.lot_id.sudo()
+            verdicts = lots._storq_warranty_coverages(partner, claim_date)
+            for claim in claims:
+                lot = claim.lot_id.sudo()
+                verdict = verdicts[lot]
+                claim.write(
+                    {
+                        "coverage": verdict["verdict"],
+                        "warranty_date_end": verdict["date_end"] or False,
+                        "supplier_warranty_date_end": lot.storq_supplier_warranty_date_end,
+                    }
+                )
 
     def _can_approve_goodwill(self):
         user = self.env.user

@@ -242,9 +242,12 @@ class StorqWarrantyClaim(models.Model):
         warehouse = source.warehouse_id or Record._get_warehouse(self.company_id)
         destination = self.partner_id.property_stock_customer
         line = self.sale_line_id.filtered(lambda sale_line: sale_line.product_id == lot.product_id)
+        group = line.order_id.procurement_group_id
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": warehouse.out_type_id.id,
+                "move_type": group.move_type or warehouse.out_type_id.move_type,
+                "group_id": group.id,
                 "partner_id": self.partner_id.id,
                 "location_id": source.id,
                 "location_dest_id": destination.id,
@@ -261,7 +264,7 @@ class StorqWarrantyClaim(models.Model):
                             "location_dest_id": destination.id,
                             "partner_id": self.partner_id.id,
                             "sale_line_id": line.id,
-                            "group_id": line.order_id.procurement_group_id.id,
+                            "group_id": group.id,
                             "company_id": self.company_id.id,
                         }
                     )

@@ -1,3 +1,7 @@
+from contextlib import contextmanager
+
+from odoo.exceptions import UserError
+
 from .common_returns import StorqReturnsCase
 
 
@@ -37,3 +41,10 @@ class StorqClaimCase(StorqReturnsCase):
         return self.env["storq.serial.event"].search(
             [("lot_id", "in", lots.ids), ("event_type", "=", event_type)], order="id"
         )
+
+    @contextmanager
+    def _refused(self, pattern):
+        """Expect a UserError matching `pattern`; what the refused call wrote is rolled back."""
+        with self.assertRaises(UserError) as caught:
+            yield
+        self.assertRegex(str(caught.exception), pattern)

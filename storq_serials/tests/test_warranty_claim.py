@@ -2,6 +2,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -131,3 +132,12 @@ class TestWarrantyClaim(StorqClaimCase):
         claim.action_review()
         with self.assertRaisesRegex(UserError, "close them instead of deleting"):
             claim.unlink()
+
+    def test_claim_form_as_a_salesperson(self):
+        lots, order = self._delivered(["WCL0091"])
+        form = Form(self.Claim.with_user(self.salesperson))
+        form.lot_id = lots
+        self.assertEqual(form.partner_id, self.customer, "the unit's holder is proposed")
+        form.description = "Battery swells"
+        claim = form.save()
+        self.assertEqual((claim.sale_id, claim.user_id, claim.coverage), (order, self.salesperson, "no_warranty"))
