@@ -62,7 +62,7 @@ class StorqWarrantyClaimReport(models.Model):
     )
     received_date = fields.Datetime("Received on", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    claim_id = fields.Many2one("storq.warranty.claim", "Claim", readonly=True)
+    claim_id = fields.Many2one("storq.warranty.claim", readonly=True)
     coverage = fields.Selection(COVERAGES, readonly=True)
     state = fields.Selection(CLAIM_STATES, "Claim status", readonly=True)
     resolution = fields.Selection(

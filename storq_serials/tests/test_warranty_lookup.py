@@ -92,7 +92,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         action = form.save().action_open_claim()
         self.assertEqual(action["context"]["default_lot_id"], other.id)
         self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
-        claim_form = Form(self.Claim.with_context(action["context"]))
+        claim_form = Form(self.Claim.with_context(**action["context"]))
         claim_form.description = "Battery drains."
         claim = claim_form.save()
         self.assertEqual((claim.lot_id, claim.partner_id, claim.coverage), (other, self.customer, "covered"))
@@ -104,7 +104,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         self._sell(self.other_customer, lots[2:])
         action = self.customer_contact.action_storq_new_claim()
         self.assertEqual(action["res_model"], "storq.warranty.lookup")
-        form = Form(self.Lookup.with_context(action["context"]))
+        form = Form(self.Lookup.with_context(**action["context"]))
         self.assertEqual(form.customer_id, self.customer_contact)
         self.assertEqual(set(form.allowed_lot_ids.ids), set(lots[:2].ids), "the company's and its contacts'")
         form.serial = "WLK0009"  # another customer's unit
@@ -126,7 +126,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         order = self._sell(self.customer, lots[:1])
         self._sell(self.customer, lots[1:])
         action = order.action_storq_new_claim()
-        form = Form(self.Lookup.with_context(action["context"]))
+        form = Form(self.Lookup.with_context(**action["context"]))
         self.assertEqual(form.allowed_lot_ids.ids, lots[0].ids, "only the order's units")
         form.serial = "WLK0010"
         form.description = "Fan noise."
@@ -148,7 +148,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         partner = self.customer.with_user(self.salesman)
         self.assertEqual(partner.storq_unit_count, 1)
         action = partner.action_storq_new_claim()
-        form = Form(self.Lookup.with_user(self.salesman).with_context(action["context"]))
+        form = Form(self.Lookup.with_user(self.salesman).with_context(**action["context"]))
         form.serial = "WLK0012"
         self.assertEqual(form.coverage, "covered")
         self.assertIn("Delivered", form.card_html, "the history, read for them")
