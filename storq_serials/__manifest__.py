@@ -46,6 +46,7 @@
         "views/product_category_warranty_views.xml",
         "views/product_template_warranty_views.xml",
         "views/res_config_settings_warranty_views.xml",
+        "views/sale_order_warranty_views.xml",
         "views/stock_lot_warranty_views.xml",
         "views/menus.xml",
     ],

@@ -12,12 +12,15 @@ from . import res_config_settings
 from . import res_config_settings_warranty
 from . import res_partner
 from . import sale_order
+from . import sale_order_line_warranty
+from . import sale_order_warranty
 from . import stock_lot
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
 from . import stock_lot_warranty
 from . import stock_lot_warranty_claim
+from . import stock_lot_warranty_extension
 from . import stock_lot_warranty_front
 from . import stock_move
 from . import stock_move_line

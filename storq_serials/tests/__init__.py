@@ -55,6 +55,9 @@ from . import test_warranty_claim_security
 from . import test_warranty_claim_supplier
 from . import test_warranty_claim_workflow
 from . import test_warranty_coverage
+from . import test_warranty_coverage_admin
+from . import test_warranty_coverage_extensions
+from . import test_warranty_coverage_triggers
 from . import test_warranty_lookup
 from . import test_warranty_portal
 from . import test_warranty_report
