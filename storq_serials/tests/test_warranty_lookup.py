@@ -44,6 +44,15 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         self.assertIn("Delivered", form.card_html)
         self.assertIn(order.picking_ids.name, form.card_html, "the history names the delivery")
 
+    def test_card_escapes_what_customers_wrote(self):
+        lots = self._receive(["WLK0015"])
+        self._sell(self.customer, lots)
+        self._claim(lots, description="<script>alert('x')</script> broken")
+        form = Form(self.Lookup)
+        form.serial = "WLK0015"
+        self.assertNotIn("<script>", form.card_html)
+        self.assertIn("&lt;script&gt;", form.card_html)
+
     def test_unknown_serial_and_unsold_unit(self):
         lots = self._receive(["WLK0003"])
         form = Form(self.Lookup)

@@ -1,5 +1,4 @@
 from markupsafe import Markup
-from markupsafe import escape
 
 from odoo import api
 from odoo import fields
@@ -337,7 +336,7 @@ class StorqWarrantyLookup(models.TransientModel):
                         claim.partner_id.display_name,
                         selection(claim, "coverage"),
                         selection(claim, "state"),
-                        claim.description and escape(claim.description)[:120],
+                        (claim.description or "")[:120],  # escaped by the row's Markup
                     )
                     for claim in claims
                 ],
