@@ -166,6 +166,23 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         claim = self.Claim.with_user(self.salesman).browse(action["res_id"])
         self.assertEqual(claim.lot_id.name, "WLK0012")
         self.assertEqual(claim.create_uid, self.salesman)
+        # The unit card they open from the customer offers the claims and a new claim.
+        card = self.env.ref("storq_serials.stock_lot_view_form_customer_unit")
+        card_arch = self.Lot.with_user(self.salesman).get_views([(card.id, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_storq_new_claim", card_arch)
+        self.assertIn("action_storq_view_claims", card_arch)
+        unit = claim.lot_id
+        self.assertEqual(unit.storq_claim_count, 1)
+        self.assertEqual(
+            self.Claim.with_user(self.salesman).search(unit.action_storq_view_claims()["domain"]), claim
+        )
+        # A second claim on the unit while the first is open is refused, naming the first.
+        form = Form(self.Lookup.with_user(self.salesman))
+        form.serial = "WLK0012"
+        self.assertEqual(form.open_claim_name, claim.name)
+        form.description = "Still does not charge."
+        with self.assertRaisesRegex(UserError, claim.name):
+            form.save().action_open_claim()
         # The views they open load for them.
         for model, view in (
             ("res.partner", False),
