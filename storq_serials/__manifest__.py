@@ -26,6 +26,7 @@
         "wizard/storq_unit_correct_views.xml",
         "wizard/storq_unit_rename_views.xml",
         "wizard/storq_warranty_lookup_views.xml",
+        "wizard/storq_warranty_claim_reject_views.xml",
         "wizard/storq_warranty_reapply_views.xml",
         "views/storq_serial_format_views.xml",
         "views/product_template_views.xml",
