@@ -1,4 +1,5 @@
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from ..tools.warranty import add_months
@@ -58,6 +59,21 @@ class TestWarrantyExtensions(WarrantyCase):
         # Confirming again (or delivering anything else) does not extend twice.
         unit._storq_apply_pending_extensions()
         self.assertEqual(unit.storq_warranty_date_end, add_months(self.today, 24))
+
+    def test_salesperson_sells_an_extension_for_a_unit_from_the_order_form(self):
+        unit = self._stock_units(self.laptop, ["EXTF001"])
+        self._deliver(self.customer, unit)
+        salesman = self._make_user("warranty_ext_salesman", "sales_team.group_sale_salesman")
+        with Form(self.env["sale.order"].with_user(salesman)) as form:
+            form.partner_id = self.customer_contact
+            with form.order_line.new() as line:
+                line.product_id = self.extension
+                line.storq_lot_id = unit
+        order = form.record
+        order.action_confirm()
+        self.assertEqual(unit.storq_warranty_date_end, add_months(self.today, 24))
+        event = self._events(unit, "warranty_extended")
+        self.assertEqual((event.user_id, event.document_ref), (salesman, order))
 
     def test_extension_waits_for_a_registration(self):
         self.laptop.product_tmpl_id.storq_warranty_trigger = "registration"
