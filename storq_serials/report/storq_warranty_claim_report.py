@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 from ..models.storq_warranty_claim import CLAIM_STATES
 from ..models.storq_warranty_claim import COVERAGES
+from ..models.storq_warranty_claim_supplier import SUPPLIER_CLAIM_STATES
 
 
 class StorqWarrantyClaimReport(models.Model):
@@ -13,7 +14,8 @@ class StorqWarrantyClaimReport(models.Model):
     One row per delivery of a unit (its `delivered` events) and one per claim. The failure rate
     of a group is its claims over the units delivered in the same group, by product, supplier,
     receipt month or supplier lot (the receipt the unit came in with). Time to resolution runs
-    from the claim to its `claim_resolved` event in the unit's history.
+    from the claim to its `claim_resolved` event in the unit's history; supplier recoveries are
+    the claims passed back to the vendor and what the vendor credited (company currency).
     """
 
     _name = "storq.warranty.claim.report"
@@ -32,6 +34,8 @@ class StorqWarrantyClaimReport(models.Model):
             "state",
             "resolution",
             "company_id",
+            "supplier_claim_state",
+            "supplier_credit_amount",
         ],
         "stock.lot": [
             "storq_supplier_id",
@@ -58,18 +62,23 @@ class StorqWarrantyClaimReport(models.Model):
     )
     received_date = fields.Datetime("Received on", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    claim_id = fields.Many2one("storq.warranty.claim", "Claim", readonly=True)
+    claim_id = fields.Many2one("storq.warranty.claim", readonly=True)
     coverage = fields.Selection(COVERAGES, readonly=True)
     state = fields.Selection(CLAIM_STATES, "Claim status", readonly=True)
     resolution = fields.Selection(
         [("repair", "Repair"), ("replace", "Replace"), ("refund", "Refund"), ("goodwill", "Goodwill")],
         readonly=True,
     )
+    supplier_claim_state = fields.Selection(SUPPLIER_CLAIM_STATES, "Vendor claim", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     delivered_count = fields.Integer("Units delivered", readonly=True, aggregator="sum")
     claim_count = fields.Integer("Claims", readonly=True, aggregator="sum")
     failure_rate = fields.Float("Failure rate (%)", readonly=True, aggregator="avg", digits=(16, 2))
     resolution_days = fields.Float("Days to resolution", readonly=True, aggregator="avg", digits=(16, 1))
+    supplier_claim_count = fields.Integer("Claimed from vendors", readonly=True, aggregator="sum")
+    supplier_credit_amount = fields.Float(
+        "Credited by vendors", readonly=True, aggregator="sum", help="In the company's currency."
+    )
 
     # ------------------------------------------------------------------
     # SQL view
@@ -95,11 +104,14 @@ class StorqWarrantyClaimReport(models.Model):
                            NULL::varchar AS coverage,
                            NULL::varchar AS state,
                            NULL::varchar AS resolution,
+                           NULL::varchar AS supplier_claim_state,
                            event.company_id AS company_id,
                            1 AS delivered_count,
                            0 AS claim_count,
                            0.0 AS failure_rate,
-                           NULL::float AS resolution_days
+                           NULL::float AS resolution_days,
+                           0 AS supplier_claim_count,
+                           0.0 AS supplier_credit_amount
                       FROM storq_serial_event event
                       JOIN stock_lot lot ON lot.id = event.lot_id
                       JOIN product_product product ON product.id = event.product_id
@@ -121,11 +133,14 @@ class StorqWarrantyClaimReport(models.Model):
                            claim.coverage,
                            claim.state,
                            claim.resolution,
+                           claim.supplier_claim_state,
                            claim.company_id,
                            0,
                            1,
                            100.0,
-                           EXTRACT(EPOCH FROM resolved.date - claim.create_date) / 86400.0
+                           EXTRACT(EPOCH FROM resolved.date - claim.create_date) / 86400.0,
+                           CASE WHEN claim.supplier_claim_state IS NULL THEN 0 ELSE 1 END,
+                           COALESCE(claim.supplier_credit_amount, 0.0)
                       FROM storq_warranty_claim claim
                       JOIN stock_lot lot ON lot.id = claim.lot_id
                       JOIN product_product product ON product.id = claim.product_id

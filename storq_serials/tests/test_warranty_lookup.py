@@ -44,6 +44,15 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         self.assertIn("Delivered", form.card_html)
         self.assertIn(order.picking_ids.name, form.card_html, "the history names the delivery")
 
+    def test_card_escapes_what_customers_wrote(self):
+        lots = self._receive(["WLK0015"])
+        self._sell(self.customer, lots)
+        self._claim(lots, description="<script>alert('x')</script> broken")
+        form = Form(self.Lookup)
+        form.serial = "WLK0015"
+        self.assertNotIn("<script>", form.card_html)
+        self.assertIn("&lt;script&gt;", form.card_html)
+
     def test_unknown_serial_and_unsold_unit(self):
         lots = self._receive(["WLK0003"])
         form = Form(self.Lookup)
@@ -92,7 +101,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         action = form.save().action_open_claim()
         self.assertEqual(action["context"]["default_lot_id"], other.id)
         self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
-        claim_form = Form(self.Claim.with_context(action["context"]))
+        claim_form = Form(self.Claim.with_context(**action["context"]))
         claim_form.description = "Battery drains."
         claim = claim_form.save()
         self.assertEqual((claim.lot_id, claim.partner_id, claim.coverage), (other, self.customer, "covered"))
@@ -104,7 +113,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         self._sell(self.other_customer, lots[2:])
         action = self.customer_contact.action_storq_new_claim()
         self.assertEqual(action["res_model"], "storq.warranty.lookup")
-        form = Form(self.Lookup.with_context(action["context"]))
+        form = Form(self.Lookup.with_context(**action["context"]))
         self.assertEqual(form.customer_id, self.customer_contact)
         self.assertEqual(set(form.allowed_lot_ids.ids), set(lots[:2].ids), "the company's and its contacts'")
         form.serial = "WLK0009"  # another customer's unit
@@ -126,7 +135,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         order = self._sell(self.customer, lots[:1])
         self._sell(self.customer, lots[1:])
         action = order.action_storq_new_claim()
-        form = Form(self.Lookup.with_context(action["context"]))
+        form = Form(self.Lookup.with_context(**action["context"]))
         self.assertEqual(form.allowed_lot_ids.ids, lots[0].ids, "only the order's units")
         form.serial = "WLK0010"
         form.description = "Fan noise."
@@ -148,7 +157,7 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         partner = self.customer.with_user(self.salesman)
         self.assertEqual(partner.storq_unit_count, 1)
         action = partner.action_storq_new_claim()
-        form = Form(self.Lookup.with_user(self.salesman).with_context(action["context"]))
+        form = Form(self.Lookup.with_user(self.salesman).with_context(**action["context"]))
         form.serial = "WLK0012"
         self.assertEqual(form.coverage, "covered")
         self.assertIn("Delivered", form.card_html, "the history, read for them")
@@ -157,6 +166,23 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         claim = self.Claim.with_user(self.salesman).browse(action["res_id"])
         self.assertEqual(claim.lot_id.name, "WLK0012")
         self.assertEqual(claim.create_uid, self.salesman)
+        # The unit card they open from the customer offers the claims and a new claim.
+        card = self.env.ref("storq_serials.stock_lot_view_form_customer_unit")
+        card_arch = self.Lot.with_user(self.salesman).get_views([(card.id, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_storq_new_claim", card_arch)
+        self.assertIn("action_storq_view_claims", card_arch)
+        unit = claim.lot_id
+        self.assertEqual(unit.storq_claim_count, 1)
+        self.assertEqual(
+            self.Claim.with_user(self.salesman).search(unit.action_storq_view_claims()["domain"]), claim
+        )
+        # A second claim on the unit while the first is open is refused, naming the first.
+        form = Form(self.Lookup.with_user(self.salesman))
+        form.serial = "WLK0012"
+        self.assertEqual(form.open_claim_name, claim.name)
+        form.description = "Still does not charge."
+        with self.assertRaisesRegex(UserError, claim.name):
+            form.save().action_open_claim()
         # The views they open load for them.
         for model, view in (
             ("res.partner", False),

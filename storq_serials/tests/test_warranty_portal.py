@@ -55,6 +55,10 @@ class TestWarrantyPortal(HttpCase, StorqWarrantyFrontCase):
         self.assertEqual(self.url_open(f"/my/claims/{self.foreign_claim.id}").status_code, 404)
         self.assertEqual(self.url_open(f"/my/units/{self.foreign.id}/claim").status_code, 404)
         self.assertEqual(self.url_open("/my/claims/999999999").status_code, 404)
+        home = self.url_open("/my/home")
+        self.assertEqual(home.status_code, 200)
+        self.assertIn("/my/units", home.text)
+        self.assertIn("/my/claims", home.text)
         counters = self.make_jsonrpc_request(
             "/my/counters", {"counters": ["storq_unit_count", "storq_claim_count"]}
         )

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common_warranty_front import StorqWarrantyFrontCase
@@ -16,7 +17,14 @@ class TestWarrantyClaimReport(StorqWarrantyFrontCase):
     def _rates(self, groupby, domain=None):
         groups = self.Report.read_group(
             [("product_id", "in", (self.laptop | self.gadget).ids), *(domain or [])],
-            ["delivered_count:sum", "claim_count:sum", "failure_rate:avg", "resolution_days:avg"],
+            [
+                "delivered_count:sum",
+                "claim_count:sum",
+                "failure_rate:avg",
+                "resolution_days:avg",
+                "supplier_claim_count:sum",
+                "supplier_credit_amount:sum",
+            ],
             [groupby],
             lazy=False,
         )
@@ -28,6 +36,8 @@ class TestWarrantyClaimReport(StorqWarrantyFrontCase):
                 group["claim_count"],
                 group["failure_rate"],
                 group["resolution_days"],
+                group["supplier_claim_count"],
+                group["supplier_credit_amount"],
             )
         return result
 
@@ -68,6 +78,47 @@ class TestWarrantyClaimReport(StorqWarrantyFrontCase):
         self.assertAlmostEqual(by_state["resolved"][3], 3.0, places=1)
         self.assertFalse(by_state["new"][3])
         self.assertEqual(by_state["new"][1], 2)
+
+    def test_supplier_recoveries(self):
+        self.laptop.product_tmpl_id.write(
+            {
+                "seller_ids": [
+                    Command.create(
+                        {
+                            "partner_id": self.vendor.id,
+                            "storq_warranty_duration": 24,
+                            "storq_warranty_unit": "months",
+                        }
+                    )
+                ]
+            }
+        )
+        units = self._receive(["WRP0020", "WRP0021"])
+        spare = self._receive(["WRP0022"])
+        self._sell(self.customer, units)
+        claim = self.Claim.create(
+            {
+                "partner_id": self.customer.id,
+                "lot_id": units[0].id,
+                "description": "Dead on arrival.",
+                "resolution": "replace",
+                "replacement_lot_id": spare.id,
+                "return_disposition": "restock",
+            }
+        )
+        claim.action_approve()
+        claim.action_apply_resolution()
+        claim.action_claim_supplier()
+        claim.write({"supplier_credit_amount": 650.0, "supplier_credit_ref": "RMA-77"})
+        claim.action_supplier_credited()
+        self._claim(units[1])  # not passed to the vendor
+        rates = self._rates("supplier_id", [("product_id", "=", self.laptop.id)])
+        delivered, claims, rate, _days, vendor_claims, credited = rates[self.vendor.id]
+        self.assertEqual((claims, vendor_claims, credited), (2, 1, 650.0))
+        self.assertEqual(delivered, 3, "the two units and the replacement delivered")
+        self.assertAlmostEqual(rate, 200 / 3, places=2)
+        by_vendor_claim = self._rates("supplier_claim_state", [("kind", "=", "claim")])
+        self.assertEqual(by_vendor_claim["credited"][4:], (1, 650.0))
 
     def test_report_reads_as_salesman_and_only_own_company(self):
         units = self._receive(["WRP0010", "WRP0011"])

@@ -1,5 +1,4 @@
 from markupsafe import Markup
-from markupsafe import escape
 
 from odoo import api
 from odoo import fields
@@ -80,7 +79,7 @@ class StorqWarrantyLookup(models.TransientModel):
     sale_id = fields.Many2one("sale.order", "Sale order", compute="_compute_card")
     received_date = fields.Date("Purchased (received) on", compute="_compute_card")
     purchase_ref = fields.Char("Purchase", compute="_compute_card")
-    supplier_id = fields.Many2one("res.partner", "Supplier", compute="_compute_card")
+    supplier_id = fields.Many2one("res.partner", compute="_compute_card")
     delivered_date = fields.Date("Delivered on", compute="_compute_card")
     coverage = fields.Selection(COVERAGES, compute="_compute_card")
     warranty_date_end = fields.Date("Warranty until", compute="_compute_card")
@@ -319,11 +318,17 @@ class StorqWarrantyLookup(models.TransientModel):
         for model, ids in documents.items():
             for document in self.env[model].sudo().browse(sorted(ids)).exists():
                 names[(model, document.id)] = document.display_name
-        _ = self.env._
         parts = [
             table(
-                _("Claims"),
-                [_("Claim"), _("Date"), _("Customer"), _("Coverage"), _("Status"), _("Problem")],
+                self.env._("Claims"),
+                [
+                    self.env._("Claim"),
+                    self.env._("Date"),
+                    self.env._("Customer"),
+                    self.env._("Coverage"),
+                    self.env._("Status"),
+                    self.env._("Problem"),
+                ],
                 [
                     (
                         claim.name,
@@ -331,15 +336,21 @@ class StorqWarrantyLookup(models.TransientModel):
                         claim.partner_id.display_name,
                         selection(claim, "coverage"),
                         selection(claim, "state"),
-                        claim.description and escape(claim.description)[:120],
+                        (claim.description or "")[:120],  # escaped by the row's Markup
                     )
                     for claim in claims
                 ],
-                _("No claim on this unit."),
+                self.env._("No claim on this unit."),
             ),
             table(
-                _("Returns"),
-                [_("Date"), _("Customer"), _("Reason"), _("Disposition"), _("Note")],
+                self.env._("Returns"),
+                [
+                    self.env._("Date"),
+                    self.env._("Customer"),
+                    self.env._("Reason"),
+                    self.env._("Disposition"),
+                    self.env._("Note"),
+                ],
                 [
                     (
                         format_datetime(self.env, record.date),
@@ -350,11 +361,17 @@ class StorqWarrantyLookup(models.TransientModel):
                     )
                     for record in returns
                 ],
-                _("Never returned."),
+                self.env._("Never returned."),
             ),
             table(
-                _("History"),
-                [_("Date"), _("Event"), _("Customer"), _("Document"), _("Note")],
+                self.env._("History"),
+                [
+                    self.env._("Date"),
+                    self.env._("Event"),
+                    self.env._("Customer"),
+                    self.env._("Document"),
+                    self.env._("Note"),
+                ],
                 [
                     (
                         format_datetime(self.env, event.date),
@@ -365,7 +382,7 @@ class StorqWarrantyLookup(models.TransientModel):
                     )
                     for event in events
                 ],
-                _("No history."),
+                self.env._("No history."),
             ),
         ]
         return Markup("").join(parts)

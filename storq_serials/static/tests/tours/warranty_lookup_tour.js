@@ -22,9 +22,9 @@ registry.category("web_tour.tours").add("storq_warranty_lookup", {
                 trigger: ".o_field_widget[name=serial] input:focus",
             },
             {
-                // Action 1: the scan (the scanner's Enter commits the field).
+                // Action 1: the scan: the scanner types the serial and its Enter.
                 trigger: ".o_field_widget[name=serial] input",
-                run: "edit wtr0001",
+                run: "edit wtr0001 && press Enter",
             },
             {
                 trigger: ".o_field_widget[name=coverage]:contains('Covered')",
@@ -82,14 +82,14 @@ registry.category("web_tour.tours").add("storq_warranty_customer_buttons", {
         },
         {
             trigger: ".o_field_widget[name=serial] input",
-            run: "edit WTR0002",
+            run: "edit WTR0002 && press Enter",
         },
         {
             trigger: ".o_storq_lookup_message:contains('holds no unit with serial WTR0002')",
         },
         {
             trigger: ".o_field_widget[name=serial] input",
-            run: "edit WTR0001",
+            run: "edit WTR0001 && press Enter",
         },
         {
             trigger: ".o_field_widget[name=coverage]:contains('Covered')",

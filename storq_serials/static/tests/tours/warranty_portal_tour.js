@@ -14,7 +14,6 @@ registry.category("web_tour.tours").add("storq_warranty_portal", {
         {
             trigger: "tr.o_storq_portal_unit[data-unit=WPR0001] a.o_storq_portal_open_claim",
             run: "click",
-            expectUnloading: true,
         },
         {
             trigger: "textarea[name=description]",
@@ -23,7 +22,6 @@ registry.category("web_tour.tours").add("storq_warranty_portal", {
         {
             trigger: "button.o_storq_portal_submit_claim",
             run: "click",
-            expectUnloading: true,
         },
         {
             trigger: ".o_storq_portal_claim_page:contains('The battery swelled.'):contains('WPR0001')",
