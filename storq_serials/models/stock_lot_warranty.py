@@ -349,7 +349,7 @@ class StockLot(models.Model):
         Refused for a unit that `partner` does not hold (the portal only offers the customer's
         own units; this guards the method itself)."""
         commercial = partner.commercial_partner_id
-        foreign = self.filtered(lambda lot: lot.storq_partner_id != commercial)
+        foreign = self.filtered(lambda lot: lot.storq_partner_id.commercial_partner_id != commercial)
         if foreign:
             raise UserError(
                 self.env._(
@@ -535,7 +535,7 @@ class StockLot(models.Model):
         customers = {}
         if partner:
             commercial = partner.sudo().commercial_partner_id
-            customers = {lot.id: lot.storq_partner_id.id for lot in lots}
+            customers = {lot.id: lot.storq_partner_id.commercial_partner_id.id for lot in lots}
             # Units back with us: the customer of their last delivery, from their history.
             back = [lot.id for lot in lots if lot.storq_delivered_date and not lot.storq_partner_id]
             if back:

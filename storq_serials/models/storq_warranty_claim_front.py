@@ -32,8 +32,9 @@ class StorqWarrantyClaim(models.Model):
         }
 
     def _storq_notify_portal_claim(self):
-        """Tell staff a customer opened these claims on the portal: a to-do for the responsible
-        (else the sales team's leader), a message to the followers when there is neither."""
+        """Tell staff a customer opened these claims on the portal: a to-do for the responsible,
+        else the sales team's leader, else a sales manager of the claim's company (a claim
+        must never wait unseen); a message to the followers when the company has none."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         for claim in self:
             summary = self.env._(
@@ -41,7 +42,25 @@ class StorqWarrantyClaim(models.Model):
                 claim=claim.name,
                 customer=claim.partner_id.display_name,
             )
-            if claim.user_id and todo:
-                claim.activity_schedule(activity_type_id=todo.id, summary=summary, user_id=claim.user_id.id)
+            user = claim.user_id or claim.team_id.user_id or claim._storq_claim_manager()
+            if user and todo:
+                claim.activity_schedule(activity_type_id=todo.id, summary=summary, user_id=user.id)
             else:
                 claim.message_post(body=summary, subtype_xmlid="mail.mt_comment")
+
+    def _storq_claim_manager(self):
+        """An internal user who approves claims in the claim's company (a sales manager)."""
+        self.ensure_one()
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", self.env.ref("sales_team.group_sale_manager").id),
+                    ("share", "=", False),
+                    ("company_ids", "in", self.company_id.id),
+                ],
+                order="id",
+                limit=1,
+            )
+        )

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase
@@ -108,9 +109,16 @@ class TestWarrantyPortal(HttpCase, StorqWarrantyFrontCase):
             self.assertTrue(
                 claim.message_ids.filtered(lambda message: "on the portal" in (message.body or ""))
             )
-        # Nobody at all: the followers get the message.
+        # No salesperson nor team leader: a sales manager of the company gets the to-do.
         self.own_claim.team_id.user_id = False
         self.own_claim.user_id = False
+        self.own_claim.activity_ids.unlink()
+        self.own_claim._storq_notify_portal_claim()
+        self.assertTrue(self.own_claim.activity_ids.user_id.has_group("sales_team.group_sale_manager"))
+        # A company without any sales manager: the followers get the message.
+        managers = self.env.ref("sales_team.group_sale_manager").users.filtered(lambda user: not user.share)
+        self.env.ref("sales_team.group_sale_manager").users = [Command.unlink(user.id) for user in managers]
+        self.own_claim.activity_ids.unlink()
         self.own_claim._storq_notify_portal_claim()
         self.assertFalse(self.own_claim.activity_ids)
         self.assertTrue(
