@@ -59,7 +59,7 @@ class StorqRecall(models.Model):
     )
     receipt_date_from = fields.Date("Received from")
     receipt_date_to = fields.Date("Received until")
-    supplier_id = fields.Many2one("res.partner", "Supplier", check_company=True)
+    supplier_id = fields.Many2one("res.partner", check_company=True)
     purchase_id = fields.Many2one("purchase.order", "Purchase order", check_company=True)
     delivery_date_from = fields.Date("Delivered from")
     delivery_date_to = fields.Date("Delivered until")

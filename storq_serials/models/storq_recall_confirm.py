@@ -1,5 +1,3 @@
-import threading
-
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -78,17 +76,13 @@ class StorqRecall(models.Model):
 
     @api.model
     def _cron_confirm_batches(self):
-        """Confirm one batch of each recall being confirmed, committing after each, until done
-        or the cron's time is up (the cron then runs again: `_notify_progress`)."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        """Confirm one batch of the oldest recall being confirmed. Odoo's cron runner commits
+        after each call and calls again while `_notify_progress` reports units remaining."""
         recalls = self.sudo().search([("state", "=", "confirming")], order="id")
-        done = 0
-        for recall in recalls:
-            while recall.state == "confirming":
-                done += recall._storq_confirm_batch(CONFIRM_BATCH)
-                if auto_commit:
-                    self.env.cr.commit()
-        remaining = sum(recalls.mapped(lambda r: r.unit_total - r.unit_done))
+        done = recalls[:1]._storq_confirm_batch(CONFIRM_BATCH) if recalls else 0
+        remaining = sum(
+            recall.unit_total - recall.unit_done for recall in recalls if recall.state == "confirming"
+        )
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
 
     def _storq_confirm_batch(self, size):
