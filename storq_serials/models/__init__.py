@@ -15,6 +15,7 @@ from . import stock_lot_unit_recall
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
+from . import stock_move_line_recall
 from . import stock_move_recall
 from . import stock_picking
 from . import stock_picking_lot_checks
