@@ -152,7 +152,8 @@ class StorqRecall(models.Model):
 
     def _storq_company_domain(self):
         """Units of the recall's company; units of products shared between companies belong to
-        the company that delivered, received or holds them (as `_storq_unit_companies` reads)."""
+        the company that delivered, received or holds them (as `_storq_unit_companies` reads),
+        and are shared when nothing ties them to one."""
         company = self.company_id.id
         return [
             "|",
@@ -161,9 +162,16 @@ class StorqRecall(models.Model):
             ("company_id", "=", False),
             "|",
             "|",
+            "|",
             ("storq_delivery_picking_id.company_id", "=", company),
             ("storq_receipt_picking_id.company_id", "=", company),
             ("storq_location_id.company_id", "=", company),
+            # nothing ties it to a company (counted in, then gone): shared, as Odoo reads it
+            "&",
+            "&",
+            ("storq_delivery_picking_id", "=", False),
+            ("storq_receipt_picking_id", "=", False),
+            ("storq_location_id", "=", False),
         ]
 
     def _storq_ranges_domain(self):
