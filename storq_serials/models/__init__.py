@@ -27,6 +27,7 @@ from . import stock_warehouse
 from . import storq_recall
 from . import storq_recall_confirm
 from . import storq_recall_line
+from . import storq_recall_preview
 from . import storq_recall_quarantine
 from . import storq_recall_range
 from . import storq_recall_selection
