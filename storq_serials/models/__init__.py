@@ -27,6 +27,7 @@ from . import stock_lot_warranty_extension
 from . import stock_lot_warranty_front
 from . import stock_move
 from . import stock_move_line
+from . import stock_move_line_recall
 from . import stock_move_recall
 from . import stock_picking
 from . import stock_picking_lot_checks
@@ -38,6 +39,7 @@ from . import stock_warehouse
 from . import storq_recall
 from . import storq_recall_confirm
 from . import storq_recall_line
+from . import storq_recall_preview
 from . import storq_recall_quarantine
 from . import storq_recall_range
 from . import storq_recall_selection

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 
 RISK_CLASSES = [
     ("1", "Class I: serious harm"),
@@ -22,8 +23,8 @@ STATES = [
 
 class StorqRecall(models.Model):
     """A recall campaign: which units are affected, and stopping them (preview, confirm,
-    quarantine). Selection and confirmation live in `storq_recall_selection.py` and
-    `storq_recall_confirm.py`."""
+    quarantine). Selection, preview, confirmation and quarantine live in
+    `storq_recall_selection.py`, `_preview.py`, `_confirm.py` and `_quarantine.py`."""
 
     _name = "storq.recall"
     _description = "Recall Campaign"
@@ -59,7 +60,7 @@ class StorqRecall(models.Model):
     )
     receipt_date_from = fields.Date("Received from")
     receipt_date_to = fields.Date("Received until")
-    supplier_id = fields.Many2one("res.partner", "Supplier", check_company=True)
+    supplier_id = fields.Many2one("res.partner", check_company=True)
     purchase_id = fields.Many2one("purchase.order", "Purchase order", check_company=True)
     delivery_date_from = fields.Date("Delivered from")
     delivery_date_to = fields.Date("Delivered until")
@@ -117,3 +118,16 @@ class StorqRecall(models.Model):
                     self.env["ir.sequence"].with_company(company).next_by_code("storq.recall") or "/"
                 )
         return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        """A confirmed recall blocked units and wrote their history: it is closed, not deleted."""
+        confirmed = self.filtered(lambda recall: recall.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s blocked units and is part of their history: it cannot be deleted. "
+                    "Close it instead.",
+                    recalls=", ".join(confirmed.mapped("name")),
+                )
+            )

@@ -7,7 +7,7 @@ from ..models import storq_recall_confirm
 from .common_recall import RecallCase
 
 # Queries of one confirmation batch without reservations to release, whatever its size.
-BATCH_QUERIES = 14
+BATCH_QUERIES = 13
 
 
 @tagged("post_install", "-at_install")
@@ -51,6 +51,8 @@ class TestRecallConfirm(RecallCase):
         self.assertFalse(self.spare.storq_blocked)
         self.assertEqual(self.spare.storq_recall_count, 0)
         self.assertEqual(self.recalled[0].storq_recall_count, 1)
+        units_action = recall.action_view_units()
+        self.assertEqual(self.env["stock.lot"].search(units_action["domain"]), self.recalled)
         action = self.recalled[0].action_storq_view_recalls()
         self.assertEqual(self.env["storq.recall"].search(action["domain"]), recall)
         with self.assertRaisesRegex(UserError, "already confirmed"):
@@ -98,7 +100,7 @@ class TestRecallConfirm(RecallCase):
     def test_large_recall_confirms_in_cron_batches(self):
         recall = self._recall([("RCL0001", "RCL0004")], user=self.manager).with_user(self.manager)
         with (
-            patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 2),
+            patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 3),
             patch.object(storq_recall_confirm, "CONFIRM_BATCH", 3),
         ):
             recall.action_confirm()
@@ -108,12 +110,26 @@ class TestRecallConfirm(RecallCase):
             self.assertFalse(any(self.recalled.mapped("storq_blocked")))
             cron = self.env.ref("storq_serials.ir_cron_storq_recall_confirm")
             self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
-            self.env["storq.recall"]._cron_confirm_batches()
+            # what Odoo's cron runner does: call again while units remain, one batch a call
+            calls = 0
+            while recall.state == "confirming" and calls < 5:
+                self.env["storq.recall"]._cron_confirm_batches()
+                calls += 1
+                if calls == 1:
+                    self.assertEqual((recall.unit_done, len(recall.line_ids)), (3, 3))
+                    self.assertEqual(recall.confirm_progress, 75.0)
+            self.assertEqual(calls, 2)
         self.assertEqual(recall.state, "confirmed")
         self.assertEqual(recall.unit_done, 4)
         self.assertEqual(recall.confirm_progress, 100.0)
         self.assertEqual(len(recall.line_ids), 4)
         self.assertTrue(all(self.recalled.mapped("storq_blocked")))
+
+    def test_recall_of_exactly_the_limit_confirms_in_the_request(self):
+        recall = self._recall([("RCL0001", "RCL0004")], user=self.manager).with_user(self.manager)
+        with patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 4):
+            recall.action_confirm()
+        self.assertEqual((recall.state, recall.unit_done), ("confirmed", 4))
 
     def test_batch_progress_and_query_count(self):
         units = self._stock_units(self.gadget, [f"QB-{n:04d}" for n in range(1, 81)])
