@@ -15,6 +15,7 @@ repair_test=TestReturnWizard.test_repair_order_when_the_repair_app_is_installed
 dropship_test=TestDropshipFlow.test_dropship_delivers_the_vendor_units_to_the_customer
 dropship_return_test=TestDropshipReturn.test_dropship_units_come_back_into_stock_with_the_wizard
 dropship_bulk_test=TestBulkEntryDropship.test_bulk_entry_on_a_dropship_delivers_the_vendor_units
+claim_repair_test=TestWarrantyClaimResolution.test_repair_order_when_the_repair_app_is_installed
 # STORQ_RUNNER_LOG=file keeps the runner's whole log there.
 log=${STORQ_RUNNER_LOG:-$(mktemp)}
 keep_log=${STORQ_RUNNER_LOG:+1}
@@ -23,7 +24,7 @@ dropdb -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" --if-exists "$db"
 echo "== installing storq_serials, repair and stock_dropshipping without demo data into $db and running storq_serials' tests with Odoo's runner"
 "$here/odoo.sh" -d "$db" -i storq_serials,repair,stock_dropshipping --without-demo=all --test-enable --test-tags /storq_serials \
     --stop-after-init --http-port="${STORQ_RUNNER_HTTP_PORT:-8170}" --log-level=test 2>&1 | tee "$log" \
-    | grep -E "(ERROR|FAIL|CRITICAL|Ran [0-9]+ tests|tests? .* (passed|failed)|odoo.tests.stats|skipped ($repair_test|$dropship_test|$dropship_return_test|$dropship_bulk_test))" || true
+    | grep -E "(ERROR|FAIL|CRITICAL|Ran [0-9]+ tests|tests? .* (passed|failed)|odoo.tests.stats|skipped ($repair_test|$dropship_test|$dropship_return_test|$dropship_bulk_test|$claim_repair_test))" || true
 # Odoo exits 0 even when tests fail: a failing test logs an ERROR line.
 if grep -qE " (ERROR|CRITICAL) " "$log"; then
     echo "Odoo's runner reported errors (see above)" >&2
@@ -45,3 +46,4 @@ require_run "$repair_test" Repair
 require_run "$dropship_test" Dropship
 require_run "$dropship_return_test" Dropship
 require_run "$dropship_bulk_test" Dropship
+require_run "$claim_repair_test" Repair
