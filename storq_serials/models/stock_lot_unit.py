@@ -139,10 +139,11 @@ class StockLot(models.Model):
             lot.storq_event_count = counts.get(lot, 0)
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD (create and write are overridden once, in stock_lot.py, which calls these checks)
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _storq_check_record_create(self, vals_list):
+        """Refuse units created with a unit record by anyone but the module (superuser mode)."""
         if not self.env.su:
             forged = {name for vals in vals_list for name in GUARDED_FIELDS if vals.get(name)}
             self._storq_refuse_record_write(forged)
@@ -151,12 +152,11 @@ class StockLot(models.Model):
         self._storq_refuse_record_write(
             {name for name in GUARDED_FIELDS if self.env.context.get(f"default_{name}")}
         )
-        return super().create(vals_list)
 
-    def write(self, vals):
+    def _storq_check_record_write(self, vals):
+        """Refuse writes to the unit record by anyone but the module (superuser mode)."""
         if not self.env.su:
             self._storq_refuse_record_write(GUARDED_FIELDS & set(vals))
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_unit_history(self):

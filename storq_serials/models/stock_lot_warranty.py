@@ -61,20 +61,24 @@ class StockLot(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD (create and write are overridden once, in stock_lot.py, which calls these)
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _storq_check_manufacture_date_create(self, vals_list):
         if any(vals.get("storq_manufacture_date") for vals in vals_list):
             self._storq_check_manufacture_date_access()
-        return super().create(vals_list)
 
-    def write(self, vals):
+    def _storq_manufacture_dates_before(self, vals):
+        """The manufacture dates a write of `vals` is about to change (checked), or None."""
         if "storq_manufacture_date" not in vals:
-            return super().write(vals)
+            return None
         self._storq_check_manufacture_date_access()
-        before = {lot: lot.storq_manufacture_date for lot in self}
-        result = super().write(vals)
+        return {lot: lot.storq_manufacture_date for lot in self}
+
+    def _storq_log_manufacture_dates(self, before):
+        """One event per unit whose manufacture date a write changed from `before`."""
+        if not before:
+            return
         changed = self.filtered(lambda lot: lot.storq_manufacture_date != before[lot])
         if changed:
             changed._storq_log_warranty_events(
@@ -88,7 +92,6 @@ class StockLot(models.Model):
                     for lot in changed
                 },
             )
-        return result
 
     def _storq_check_manufacture_date_access(self):
         if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
