@@ -7,6 +7,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import stock_lot
+from . import stock_lot_recall_lifecycle
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_return
@@ -17,6 +18,12 @@ from . import stock_picking_lot_checks
 from . import stock_picking_pick
 from . import stock_quant
 from . import stock_scrap
+from . import storq_recall_close
+from . import storq_recall_effectiveness
+from . import storq_recall_export
+from . import storq_recall_line_lifecycle
+from . import storq_recall_notice
+from . import storq_recall_notify
 from . import storq_return_reason
 from . import storq_serial_event
 from . import storq_serial_format
@@ -24,6 +31,7 @@ from . import storq_serial_hygiene_issue
 from . import storq_serial_input
 from . import storq_serial_label
 from . import storq_serial_return_record
+from . import storq_serial_return_record_recall
 from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
