@@ -9,6 +9,12 @@ from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
+from . import test_recall_close
+from . import test_recall_export
+from . import test_recall_lifecycle
+from . import test_recall_notify
+from . import test_recall_portal
+from . import test_recall_tour
 from . import test_return_dropship
 from . import test_return_report
 from . import test_return_routing
@@ -37,6 +43,7 @@ from . import test_tools_format_rule
 from . import test_tools_input_limits
 from . import test_tools_labels
 from . import test_tools_normalize
+from . import test_tools_recall_effectiveness
 from . import test_tools_serial_input
 from . import test_tools_serial_range
 from . import test_tools_similarity
