@@ -9,10 +9,10 @@ from . import sale_order
 from . import stock_location
 from . import stock_lot
 from . import stock_lot_recall
-from . import stock_lot_recall_lifecycle
 from . import stock_lot_serial_key
 from . import stock_lot_unique
 from . import stock_lot_unit
+from . import stock_lot_unit_recall
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line

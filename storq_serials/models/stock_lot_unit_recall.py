@@ -16,7 +16,8 @@ class StockLot(models.Model):
     (returned), scrapped or written off (resolved: scrapped), out of repair (resolved: repaired).
 
     The one place where stock moves advance recall lines. Only blocked units are looked at (a
-    recalled unit is blocked until its recall closes), so other moves cost no query.
+    recalled unit is blocked until its recall closes), so other moves cost no query. (The file
+    loads after stock_lot_unit.py, whose `_storq_record_moves` it extends.)
     """
 
     _inherit = "stock.lot"
