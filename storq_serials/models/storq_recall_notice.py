@@ -186,14 +186,17 @@ class StorqRecallNotice(models.Model):
             body = self.env._("The customer acknowledged the recall notice.")
         else:
             body = self.env._("The customer asked to return the recalled units.")
-        self._message_log_batch({notice.id: body for notice in self})
+        # The customer answered: the log is theirs (on the portal the request runs as superuser).
+        author = self.partner_id.id if len(self.partner_id) == 1 else None
+        self._message_log_batch({notice.id: body for notice in self}, author_id=author)
         self.partner_id._message_log_batch(
             {
                 notice.partner_id.id: self.env._(
                     "%(recall)s: %(answer)s", recall=notice.recall_id.name, answer=body
                 )
                 for notice in self
-            }
+            },
+            author_id=author,
         )
         if state == "return_requested":
             for notice in self:
