@@ -37,7 +37,7 @@ class StorqRecall(models.Model):
         digits=(5, 1),
         help="Set by the level; chosen case by case for level B (more than 10 %, less than 100 %).",
     )
-    check_customer_count = fields.Integer("Customers to verify", compute="_compute_effectiveness")
+    check_customer_count = fields.Integer("Customers to verify", compute="_compute_check_customer_count")
     target_rate = fields.Float(
         "Target recovery (%)",
         default=100.0,
@@ -78,6 +78,10 @@ class StorqRecall(models.Model):
             recall.recovered_unit_count = recovered.get(recall, 0)
             recall.customer_count = customers.get(recall, 0)
             recall.recovery_rate = recovery_rate(recall.recovered_unit_count, recall.customer_unit_count)
+
+    @api.depends("check_share")
+    def _compute_check_customer_count(self):
+        for recall in self:
             recall.check_customer_count = customers_to_check(recall.check_share, recall.customer_count)
 
     # ------------------------------------------------------------------
