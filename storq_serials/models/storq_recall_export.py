@@ -44,10 +44,12 @@ class StorqRecall(models.Model):
 
     def _storq_export_attachment(self, file_format):
         mimetype, writer = EXPORT_FORMATS[file_format]
+        self.check_access("read")
         header, rows = self._storq_export_rows()
         stamp = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y%m%d-%H%M")
         name = f"{self.name.replace('/', '-')}-units-{stamp}.{file_format}"
-        return self.env["ir.attachment"].create(
+        # Readers of the recall export it: attaching a file needs write access, not downloading it.
+        return self.env["ir.attachment"].sudo().create(
             {
                 "name": name,
                 "datas": base64.b64encode(writer(header, rows)),
@@ -55,7 +57,7 @@ class StorqRecall(models.Model):
                 "res_model": self._name,
                 "res_id": self.id,
             }
-        )
+        ).sudo(False)
 
     def _storq_export_header(self):
         return [

@@ -17,7 +17,9 @@ class StorqRecallNotifyCase(StorqReturnsCase):
         cls.manager = cls._make_user(
             "recall_manager", "base.group_user,stock.group_stock_user,storq_serials.group_storq_manager"
         )
-        cls.serial_user = cls._make_user("recall_reader", "base.group_user,storq_serials.group_storq_user")
+        cls.serial_user = cls._make_user(
+            "recall_reader", "base.group_user,stock.group_stock_user,storq_serials.group_storq_user"
+        )
 
     def _recall(self, lots, title="Battery overheating", **vals):
         """A recall of `lots` by serial list, previewed and confirmed (as the manager)."""
