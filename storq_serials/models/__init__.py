@@ -16,10 +16,12 @@ from . import stock_lot_unit_recall
 from . import stock_lot_unit_return
 from . import stock_move
 from . import stock_move_line
+from . import stock_move_recall
 from . import stock_picking
 from . import stock_picking_lot_checks
 from . import stock_picking_pick
 from . import stock_quant
+from . import stock_quant_recall
 from . import stock_scrap
 from . import stock_warehouse
 from . import storq_recall

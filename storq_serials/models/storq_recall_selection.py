@@ -21,6 +21,7 @@ from ..tools.serial_order import segments_size
 from ..tools.serial_order import serials_in_holes
 from ..tools.serial_order import upper_ascii
 
+KEY_FIELDS = ["storq_serial_prefix", "storq_serial_suffix", "storq_serial_width", "storq_serial_digits"]
 # How many never-received serials and bad list lines the preview names.
 GAPS_SHOWN = 50
 # How many locations and customers the preview names per situation, before "N more".
@@ -261,7 +262,25 @@ class StorqRecall(models.Model):
         return serials, errors[:GAPS_SHOWN]
 
     def _storq_units_query(self):
-        """The affected units as one SQL query (the domain, run as one statement)."""
+        """The affected units as one SQL query (the domain, run as one statement), with what
+        `SITUATION_SQL` reads written to the database first."""
+        for model, names in (
+            ("stock.move", ["state"]),
+            ("stock.move.line", ["lot_id", "state", "picking_id"]),
+            ("stock.location", ["usage"]),
+            (
+                "stock.lot",
+                [
+                    "storq_state",
+                    "storq_location_id",
+                    "storq_partner_id",
+                    "product_id",
+                    "company_id",
+                    *KEY_FIELDS,
+                ],
+            ),
+        ):
+            self.env[model].flush_model(names)
         return self.env["stock.lot"].sudo()._search(self._get_units_domain())
 
     # ------------------------------------------------------------------
@@ -346,6 +365,7 @@ class StorqRecall(models.Model):
                              WHERE storq_serial_prefix = %(prefix)s AND storq_serial_suffix = %(suffix)s
                                AND storq_serial_width = %(width)s
                                AND storq_serial_digits BETWEEN %(first)s AND %(last)s %(product)s
+                               AND (company_id = %(company)s OR company_id IS NULL)
                         ), edges AS (
                             SELECT n, lag(n) OVER (ORDER BY n) AS previous FROM present
                         )
@@ -362,6 +382,7 @@ class StorqRecall(models.Model):
                         last=last,
                         product=product_sql,
                         limit=GAPS_SHOWN,
+                        company=self.company_id.id,
                     )
                 )
                 found, lowest, highest, inner = self.env.cr.fetchone()

@@ -14,6 +14,7 @@ from . import test_recall_export
 from . import test_recall_lifecycle
 from . import test_recall_notify
 from . import test_recall_portal
+from . import test_recall_selection
 from . import test_recall_tour
 from . import test_return_dropship
 from . import test_return_report
@@ -45,6 +46,7 @@ from . import test_tools_labels
 from . import test_tools_normalize
 from . import test_tools_recall_effectiveness
 from . import test_tools_serial_input
+from . import test_tools_serial_order
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
