@@ -53,6 +53,10 @@ RECORD_FIELDS = frozenset(
         "storq_serial_digits",
         "storq_serial_width",
         "storq_serial_suffix",
+        "storq_warranty_date_start",
+        "storq_warranty_date_end",
+        "storq_warranty_state",
+        "storq_supplier_warranty_date_end",
     }
 )
 # Also closed to clients: the history (append-only) and the stored serial control flag, whose

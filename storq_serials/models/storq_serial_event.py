@@ -19,6 +19,19 @@ EVENT_TYPES = [
     ("corrected", "Record corrected"),
     ("renamed", "Serial corrected"),
     ("recalled", "Recalled"),
+    ("claim_opened", "Claim opened"),
+    ("claim_approved", "Claim approved"),
+    ("claim_rejected", "Claim rejected"),
+    ("claim_resolved", "Claim resolved"),
+    ("claim_closed", "Claim closed"),
+    ("claim_replacement", "Replacement for a claim"),
+    ("claim_supplier", "Claimed from the supplier"),
+    ("warranty_started", "Warranty started"),
+    ("warranty_extended", "Warranty extended"),
+    ("warranty_reapplied", "Warranty terms re-applied"),
+    ("warranty_inherited", "Warranty taken over"),
+    ("warranty_expired", "Warranty expired"),
+    ("manufacture_dated", "Manufacture date set"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.

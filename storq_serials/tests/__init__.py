@@ -49,6 +49,7 @@ from . import test_tools_serial_input
 from . import test_tools_serial_order
 from . import test_tools_serial_range
 from . import test_tools_similarity
+from . import test_tools_warranty
 from . import test_ui_tours
 from . import test_unit_block
 from . import test_unit_correction
@@ -56,3 +57,10 @@ from . import test_unit_deletion
 from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
+from . import test_warranty_claim
+from . import test_warranty_claim_coverage
+from . import test_warranty_claim_resolution
+from . import test_warranty_claim_security
+from . import test_warranty_claim_supplier
+from . import test_warranty_claim_workflow
+from . import test_warranty_coverage
