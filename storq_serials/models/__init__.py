@@ -63,5 +63,6 @@ from . import storq_unit_rulebook
 from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
 from . import storq_warranty_claim
+from . import storq_warranty_claim_recall
 from . import storq_warranty_claim_resolution
 from . import storq_warranty_claim_supplier

@@ -104,3 +104,34 @@ class TestRecallLifecycle(StorqRecallNotifyCase):
         line.with_user(self.manager)._storq_set_outcome("refunded", "Refund by cheque")
         self.assertEqual((line.state, line.resolution, line.outcome_note), ("resolved", "refunded", "Refund by cheque"))
         self.assertEqual(line.with_user(self.manager).action_set_outcome()["res_model"], "storq.recall.line.outcome")
+
+    def test_warranty_claim_for_a_recalled_unit_resolves_its_line(self):
+        spare = self._receive(["RCLC800"])
+        claimed, other = self.lots[:2]
+        claim = self.env["storq.warranty.claim"].create(
+            {
+                "partner_id": self.customer.id,
+                "lot_id": claimed.id,
+                "description": "Recall: replace the laptop",
+                "resolution": "replace",
+                "replacement_lot_id": spare.id,
+                "return_disposition": "scrap",
+            }
+        )
+        self.assertEqual(claim.recall_line_id, self.line_of[claimed])
+        self.assertEqual(claim.recall_id, self.recall)
+        claim.action_review()
+        claim.action_approve()  # as admin: goodwill when not covered
+        claim.action_apply_resolution()
+        line = self.line_of[claimed]
+        self.assertEqual(claim.state, "resolved")
+        self.assertEqual((line.state, line.resolution), ("resolved", "replaced"))
+        self.assertEqual(line.return_record_ids, claim.return_record_id)
+        self.assertEqual(self.line_of[other].state, "notified")
+        # A claim on a unit outside any recall has no recall line.
+        free = self._receive(["RCLC801"])
+        self._sell(self.customer, free)
+        plain = self.env["storq.warranty.claim"].create(
+            {"partner_id": self.customer.id, "lot_id": free.id, "description": "Broken hinge"}
+        )
+        self.assertFalse(plain.recall_line_id)
