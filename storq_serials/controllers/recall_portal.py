@@ -1,9 +1,8 @@
 from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import AccessError
 from odoo.exceptions import MissingError
 from odoo.http import request
-
-from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
 class RecallPortal(CustomerPortal):
@@ -39,7 +38,9 @@ class RecallPortal(CustomerPortal):
         values.update({"notice": notice, "page_name": "storq_recall", "lines": notice.line_ids})
         return request.render("storq_serials.portal_recall_notice", values)
 
-    @http.route(["/my/recalls/<int:notice_id>/answer"], type="http", auth="public", methods=["POST"], website=True)
+    @http.route(
+        ["/my/recalls/<int:notice_id>/answer"], type="http", auth="public", methods=["POST"], website=True
+    )
     def portal_recall_answer(self, notice_id, access_token=None, answer=None, **kw):
         """The customer acknowledges the notice (`answer=acknowledge`) or asks for the return
         (`answer=return`)."""

@@ -29,7 +29,9 @@ class StorqRecall(models.Model):
         self.ensure_one()
         self._check_recall_manager()
         if self.state != "confirmed":
-            raise UserError(self.env._("Only a confirmed recall can be closed; %(recall)s is not.", recall=self.name))
+            raise UserError(
+                self.env._("Only a confirmed recall can be closed; %(recall)s is not.", recall=self.name)
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Close %(recall)s", recall=self.name),
@@ -48,7 +50,9 @@ class StorqRecall(models.Model):
         self.ensure_one()
         self._check_recall_manager()
         if self.state != "confirmed":
-            raise UserError(self.env._("Only a confirmed recall can be closed; %(recall)s is not.", recall=self.name))
+            raise UserError(
+                self.env._("Only a confirmed recall can be closed; %(recall)s is not.", recall=self.name)
+            )
         rate, target = self.recovery_rate, self.target_rate
         justification = (justification or "").strip()
         if rate < target and not justification:

@@ -46,10 +46,14 @@ class StorqRecall(models.Model):
         help="Closing the recall below this recovery rate needs a serial manager's justification.",
     )
     customer_unit_count = fields.Integer(
-        "Units at customers", compute="_compute_effectiveness", help="At customers when the recall was confirmed."
+        "Units at customers",
+        compute="_compute_effectiveness",
+        help="At customers when the recall was confirmed.",
     )
     recovered_unit_count = fields.Integer(
-        "Units recovered", compute="_compute_effectiveness", help="Returned or resolved (repaired, replaced, ...)."
+        "Units recovered",
+        compute="_compute_effectiveness",
+        help="Returned or resolved (repaired, replaced, ...).",
     )
     customer_count = fields.Integer("Customers", compute="_compute_effectiveness")
     recovery_rate = fields.Float("Recovery rate (%)", compute="_compute_effectiveness", digits=(5, 1))
@@ -100,7 +104,10 @@ class StorqRecall(models.Model):
                 )
             if not 0.0 <= recall.target_rate <= 100.0:
                 raise ValidationError(
-                    self.env._("%(recall)s: the target recovery rate is a percentage, from 0 to 100.", recall=recall.name)
+                    self.env._(
+                        "%(recall)s: the target recovery rate is a percentage, from 0 to 100.",
+                        recall=recall.name,
+                    )
                 )
 
     # ------------------------------------------------------------------
@@ -114,7 +121,10 @@ class StorqRecall(models.Model):
             "name": self.env._("Recovery of %(recall)s", recall=self.name),
             "res_model": "storq.recall.line",
             "view_mode": "pivot,list",
-            "views": [(self.env.ref("storq_serials.storq_recall_line_view_pivot_recovery").id, "pivot"), (False, "list")],
+            "views": [
+                (self.env.ref("storq_serials.storq_recall_line_view_pivot_recovery").id, "pivot"),
+                (False, "list"),
+            ],
             "domain": [("recall_id", "=", self.id)],
             "context": {"create": False},
         }

@@ -49,15 +49,20 @@ class StorqRecall(models.Model):
         stamp = fields.Datetime.context_timestamp(self, fields.Datetime.now()).strftime("%Y%m%d-%H%M")
         name = f"{self.name.replace('/', '-')}-units-{stamp}.{file_format}"
         # Readers of the recall export it: attaching a file needs write access, not downloading it.
-        return self.env["ir.attachment"].sudo().create(
-            {
-                "name": name,
-                "datas": base64.b64encode(writer(header, rows)),
-                "mimetype": mimetype,
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        ).sudo(False)
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "datas": base64.b64encode(writer(header, rows)),
+                    "mimetype": mimetype,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+            .sudo(False)
+        )
 
     def _storq_export_header(self):
         return [

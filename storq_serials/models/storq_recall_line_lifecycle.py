@@ -33,12 +33,13 @@ class StorqRecallLine(models.Model):
     # Fields
     # ------------------------------------------------------------------
     notice_id = fields.Many2one(
-        "storq.recall.notice", "Notice", index="btree_not_null", readonly=True, ondelete="set null"
+        "storq.recall.notice", index="btree_not_null", readonly=True, ondelete="set null"
     )
     notice_state = fields.Selection(related="notice_id.state", string="Notice status")
-    return_record_ids = fields.One2many("storq.serial.return.record", "recall_line_id", "Returns", readonly=True)
+    return_record_ids = fields.One2many(
+        "storq.serial.return.record", "recall_line_id", "Returns", readonly=True
+    )
     recovered = fields.Integer(
-        "Recovered",
         compute="_compute_recovered",
         store=True,
         help="1 when the unit came back or was corrected (returned or resolved): summed by the analysis.",
@@ -53,7 +54,9 @@ class StorqRecallLine(models.Model):
     date_acknowledged = fields.Datetime("Acknowledged on", readonly=True)
     date_returned = fields.Datetime("Returned on", readonly=True)
     date_resolved = fields.Datetime("Resolved on", readonly=True)
-    outcome_note = fields.Char("Note", readonly=True, help="Why the unit is unreachable, or how it was resolved.")
+    outcome_note = fields.Char(
+        "Note", readonly=True, help="Why the unit is unreachable, or how it was resolved."
+    )
 
     # ------------------------------------------------------------------
     # Compute

@@ -33,9 +33,7 @@ class StorqRecallNotice(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    recall_id = fields.Many2one(
-        "storq.recall", "Recall", required=True, index=True, ondelete="cascade", readonly=True
-    )
+    recall_id = fields.Many2one("storq.recall", required=True, index=True, ondelete="cascade", readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
         "Customer",
@@ -53,7 +51,7 @@ class StorqRecallNotice(models.Model):
     email = fields.Char(readonly=True, help="The address the notice went to.")
     phone = fields.Char(related="partner_id.phone", string="Phone")
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
-    line_ids = fields.One2many("storq.recall.line", "notice_id", "Units", readonly=True)
+    line_ids = fields.One2many("storq.recall.line", "notice_id", "Recalled units", readonly=True)
     unit_count = fields.Integer("Units", compute="_compute_counts")
     recovered_count = fields.Integer("Recovered", compute="_compute_counts")
     recovery_rate = fields.Float("Recovery (%)", compute="_compute_counts", digits=(5, 1))
@@ -74,7 +72,6 @@ class StorqRecallNotice(models.Model):
     # Compute
     # ------------------------------------------------------------------
     def _compute_access_url(self):
-        super()._compute_access_url()
         for notice in self:
             notice.access_url = f"/my/recalls/{notice.id}"
 
@@ -90,7 +87,9 @@ class StorqRecallNotice(models.Model):
         for notice in self:
             notice.unit_count = units.get(notice, 0)
             notice.recovered_count = recovered.get(notice, 0)
-            notice.recovery_rate = 100.0 * notice.recovered_count / notice.unit_count if notice.unit_count else 0.0
+            notice.recovery_rate = (
+                100.0 * notice.recovered_count / notice.unit_count if notice.unit_count else 0.0
+            )
 
     def _compute_display_name(self):
         for notice in self:
@@ -104,9 +103,13 @@ class StorqRecallNotice(models.Model):
         self.recall_id._check_recall_manager()
         called = self.filtered(lambda notice: notice.state in ("queued", "no_email"))
         if not called:
-            raise UserError(self.env._("Only notices waiting to be sent or without an email can be marked as called."))
+            raise UserError(
+                self.env._("Only notices waiting to be sent or without an email can be marked as called.")
+            )
         called.write({"state": "sent", "date_sent": fields.Datetime.now()})
-        called._storq_log_notified(self.env._("Recall notice given by phone by %(user)s.", user=self.env.user.name))
+        called._storq_log_notified(
+            self.env._("Recall notice given by phone by %(user)s.", user=self.env.user.name)
+        )
         return True
 
     def action_open_portal(self):
@@ -129,7 +132,9 @@ class StorqRecallNotice(models.Model):
         now = fields.Datetime.now()
         for notice in with_email:
             recipient = recipients[notice]
-            notice.write({"recipient_id": recipient.id, "email": recipient.email, "state": "sent", "date_sent": now})
+            notice.write(
+                {"recipient_id": recipient.id, "email": recipient.email, "state": "sent", "date_sent": now}
+            )
         without_email.write({"state": "no_email"})
         template = self.env.ref("storq_serials.mail_template_storq_recall_notice")
         if with_email:
@@ -145,7 +150,9 @@ class StorqRecallNotice(models.Model):
         self._message_log_batch({notice.id: body for notice in self})
         self.partner_id._message_log_batch(
             {
-                notice.partner_id.id: self.env._("%(recall)s: %(what)s", recall=notice.recall_id.name, what=body)
+                notice.partner_id.id: self.env._(
+                    "%(recall)s: %(what)s", recall=notice.recall_id.name, what=body
+                )
                 for notice in self
             }
         )
@@ -181,7 +188,9 @@ class StorqRecallNotice(models.Model):
                 vals["date_acknowledged"] = now
             notice.write(vals)
         lines = self.line_ids
-        self.env["storq.recall.line"]._storq_advance(lines.lot_id, "acknowledged", document=self.recall_id[:1])
+        self.env["storq.recall.line"]._storq_advance(
+            lines.lot_id, "acknowledged", document=self.recall_id[:1]
+        )
         if state == "acknowledged":
             body = self.env._("The customer acknowledged the recall notice.")
         else:

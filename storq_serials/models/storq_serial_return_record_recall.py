@@ -26,8 +26,10 @@ class StorqSerialReturnRecord(models.Model):
         lots = self.env["stock.lot"].browse([vals["lot_id"] for vals in vals_list if vals.get("lot_id")])
         recalled = lots.filtered("storq_blocked")
         if recalled:
-            lines = self.env["storq.recall.line"].sudo().search(
-                [("lot_id", "in", recalled.ids), ("recall_id.state", "=", "confirmed")], order="id"
+            lines = (
+                self.env["storq.recall.line"]
+                .sudo()
+                .search([("lot_id", "in", recalled.ids), ("recall_id.state", "=", "confirmed")], order="id")
             )
             line_of = {line.lot_id.id: line.id for line in lines}
             for vals in vals_list:

@@ -61,7 +61,9 @@ class StorqWarrantyClaim(models.Model):
     def _storq_resolve_recall_lines(self):
         """Close the recall lines of these resolved claims with their remedy."""
         for remedy, resolution in CLAIM_RESOLUTIONS.items():
-            claims = self.filtered(lambda claim, remedy=remedy: claim.recall_line_id and claim.resolution == remedy)
+            claims = self.filtered(
+                lambda claim, remedy=remedy: claim.recall_line_id and claim.resolution == remedy
+            )
             for claim in claims:
                 self.env["storq.recall.line"]._storq_advance(
                     claim.lot_id, "resolved", document=claim.recall_id, resolution=resolution

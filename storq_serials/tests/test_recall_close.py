@@ -17,21 +17,28 @@ class TestRecallClose(StorqRecallNotifyCase):
 
     def _close(self, recall, user=None, **values):
         action = recall.with_user(user or self.manager).action_close_recall()
-        form = Form(self.env[action["res_model"]].with_user(user or self.manager).with_context(action["context"]))
+        form = Form(
+            self.env[action["res_model"]].with_user(user or self.manager).with_context(**action["context"])
+        )
         for name, value in values.items():
             setattr(form, name, value)
         return form.save().action_close()
 
     def _take_back(self, lots, disposition="scrap"):
         return self.env["storq.serial.return.record"]._return_units(
-            [{"lot_id": lot.id, "reason_id": self.reasons["recall"].id, "disposition": disposition} for lot in lots]
+            [
+                {"lot_id": lot.id, "reason_id": self.reasons["recall"].id, "disposition": disposition}
+                for lot in lots
+            ]
         )
 
     def test_effectiveness(self):
         recall = self.recall
         # 4 units at 3 customers; level C verifies 10 % of 3 customers, rounded up: 1.
         self.assertEqual((recall.customer_unit_count, recall.customer_count), (4, 3))
-        self.assertEqual((recall.check_level, recall.check_share, recall.check_customer_count), ("C", 10.0, 1))
+        self.assertEqual(
+            (recall.check_level, recall.check_share, recall.check_customer_count), ("C", 10.0, 1)
+        )
         self._take_back(self.lots[:2])
         recall.invalidate_recordset()
         self.assertEqual((recall.recovered_unit_count, recall.recovery_rate), (2, 50.0))
@@ -47,9 +54,13 @@ class TestRecallClose(StorqRecallNotifyCase):
         self.assertEqual(self._notice(recall, self.other_customer).recovery_rate, 0.0)
         # By situation: the analysis sums recovered units per situation.
         action = recall.action_view_recovery()
-        groups = self.env["storq.recall.line"]._read_group(action["domain"], ["situation"], ["recovered:sum", "__count"])
-        self.assertEqual({situation: (recovered, count) for situation, recovered, count in groups},
-                         {"at_customer": (2, 4), "in_stock": (0, 3)})
+        groups = self.env["storq.recall.line"]._read_group(
+            action["domain"], ["situation"], ["recovered:sum", "__count"]
+        )
+        self.assertEqual(
+            {situation: (recovered, count) for situation, recovered, count in groups},
+            {"at_customer": (2, 4), "in_stock": (0, 3)},
+        )
 
     def test_below_target_needs_a_justification_and_lifts_blocks(self):
         self._take_back(self.lots[:2])  # 50 % for a target of 75 %
@@ -64,7 +75,9 @@ class TestRecallClose(StorqRecallNotifyCase):
             self.recall.with_user(self.serial_user)._storq_close("Because")
         # A unit also held by another open recall stays blocked.
         second = self._recall(self.lots[4:5], title="Second recall")
-        self._close(self.recall, justification="Two customers unreachable after three attempts", blocks="lift")
+        self._close(
+            self.recall, justification="Two customers unreachable after three attempts", blocks="lift"
+        )
         recall = self.recall
         self.assertEqual(recall.state, "closed")
         self.assertEqual((recall.closed_by_id, recall.close_rate), (self.manager, 50.0))
@@ -95,7 +108,9 @@ class TestRecallClose(StorqRecallNotifyCase):
     def test_close_across_companies(self):
         other_company = self.env["res.company"].create({"name": "Storq Close Co"})
         outsider = self._make_user(
-            "recall_close_outsider", "base.group_user,storq_serials.group_storq_manager", company=other_company
+            "recall_close_outsider",
+            "base.group_user,storq_serials.group_storq_manager",
+            company=other_company,
         )
         with self.assertRaises(AccessError):
             self.recall.with_user(outsider).read(["state"])

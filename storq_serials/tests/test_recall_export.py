@@ -41,7 +41,12 @@ class TestRecallExport(StorqRecallNotifyCase):
         )
         scrapped = rows["RCLA001"]
         self.assertEqual(
-            (scrapped["Recall"], scrapped["Product"], scrapped["Situation at confirmation"], scrapped["Customer"]),
+            (
+                scrapped["Recall"],
+                scrapped["Product"],
+                scrapped["Situation at confirmation"],
+                scrapped["Customer"],
+            ),
             (self.recall.name, "[LAPTOP-1] Test laptop", "At a customer", "Acme Customer"),
         )
         self.assertEqual((scrapped["Status"], scrapped["Resolution"]), ("Resolved", "Scrapped"))
@@ -54,7 +59,11 @@ class TestRecallExport(StorqRecallNotifyCase):
     def test_csv(self):
         action = self.recall.with_user(self.serial_user).action_export_csv()
         attachment = self.env["ir.attachment"].search(
-            [("res_model", "=", "storq.recall"), ("res_id", "=", self.recall.id), ("mimetype", "=", "text/csv")]
+            [
+                ("res_model", "=", "storq.recall"),
+                ("res_id", "=", self.recall.id),
+                ("mimetype", "=", "text/csv"),
+            ]
         )
         self.assertEqual(action["url"], f"/web/content/{attachment.id}?download=true")
         self.assertTrue(attachment.name.endswith(".csv"))
@@ -67,5 +76,8 @@ class TestRecallExport(StorqRecallNotifyCase):
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[-1].split("?")[0]))
         self.assertTrue(attachment.name.endswith(".xlsx"))
         workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
-        rows = [[cell if cell is not None else "" for cell in row] for row in workbook.active.iter_rows(values_only=True)]
+        rows = [
+            [cell if cell is not None else "" for cell in row]
+            for row in workbook.active.iter_rows(values_only=True)
+        ]
         self._check(*self._rows_by_serial(rows))

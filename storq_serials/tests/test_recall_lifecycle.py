@@ -20,7 +20,10 @@ class TestRecallLifecycle(StorqRecallNotifyCase):
 
     def _take_back(self, lots, disposition):
         return self.env["storq.serial.return.record"]._return_units(
-            [{"lot_id": lot.id, "reason_id": self.reasons["recall"].id, "disposition": disposition} for lot in lots]
+            [
+                {"lot_id": lot.id, "reason_id": self.reasons["recall"].id, "disposition": disposition}
+                for lot in lots
+            ]
         )
 
     def test_returns_advance_each_line_by_disposition(self):
@@ -56,9 +59,11 @@ class TestRecallLifecycle(StorqRecallNotifyCase):
         back.button_validate()
         self.assertEqual((line.state, line.resolution), ("resolved", "repaired"))
         # The history names the recall at each step.
-        notes = self.env["storq.serial.event"].search(
-            [("lot_id", "=", scrapped.id), ("event_type", "=", "recalled")]
-        ).mapped("note")
+        notes = (
+            self.env["storq.serial.event"]
+            .search([("lot_id", "=", scrapped.id), ("event_type", "=", "recalled")])
+            .mapped("note")
+        )
         self.assertTrue(any("Returned" in note for note in notes))
         self.assertTrue(any("Resolved" in note for note in notes))
         # Recovery: 4 of 6 units at the customer came back.
@@ -85,7 +90,9 @@ class TestRecallLifecycle(StorqRecallNotifyCase):
     def test_staff_close_out_lines(self):
         lines = self.line_of[self.lots[4]] | self.line_of[self.lots[5]]
         wizard = Form(
-            self.env["storq.recall.line.outcome"].with_user(self.manager).with_context(default_line_ids=lines.ids)
+            self.env["storq.recall.line.outcome"]
+            .with_user(self.manager)
+            .with_context(default_line_ids=lines.ids)
         )
         wizard.outcome = "unreachable"
         wizard.note = "Three calls and a letter, no answer"
@@ -102,8 +109,12 @@ class TestRecallLifecycle(StorqRecallNotifyCase):
         with self.assertRaises(AccessError):
             line.with_user(self.serial_user)._storq_set_outcome("refunded", "Refund by cheque")
         line.with_user(self.manager)._storq_set_outcome("refunded", "Refund by cheque")
-        self.assertEqual((line.state, line.resolution, line.outcome_note), ("resolved", "refunded", "Refund by cheque"))
-        self.assertEqual(line.with_user(self.manager).action_set_outcome()["res_model"], "storq.recall.line.outcome")
+        self.assertEqual(
+            (line.state, line.resolution, line.outcome_note), ("resolved", "refunded", "Refund by cheque")
+        )
+        self.assertEqual(
+            line.with_user(self.manager).action_set_outcome()["res_model"], "storq.recall.line.outcome"
+        )
 
     def test_warranty_claim_for_a_recalled_unit_resolves_its_line(self):
         spare = self._receive(["RCLC800"])

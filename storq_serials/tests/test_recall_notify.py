@@ -34,7 +34,9 @@ class TestRecallNotify(StorqRecallNotifyCase):
         self.assertEqual(acme.state, "sent")
         self.assertEqual(acme.email, "buyer@acme.example.com")
         self.assertEqual(garage.state, "no_email")
-        self.assertEqual((recall.notice_done_count, recall.notice_count, recall.notice_progress), (3, 3, 100.0))
+        self.assertEqual(
+            (recall.notice_done_count, recall.notice_count, recall.notice_progress), (3, 3, 100.0)
+        )
         # The mail says what a recall notice must say, with the customer's own serials only.
         mail = self.env["mail.mail"].search([("model", "=", "storq.recall.notice"), ("res_id", "=", acme.id)])
         self.assertEqual(len(mail), 1)
@@ -64,7 +66,9 @@ class TestRecallNotify(StorqRecallNotifyCase):
         self.assertTrue(
             self.customer.message_ids.filtered(lambda message: recall.name in (message.body or ""))
         )
-        events = self.env["storq.serial.event"].search([("lot_id", "=", lots[0].id), ("event_type", "=", "recalled")])
+        events = self.env["storq.serial.event"].search(
+            [("lot_id", "=", lots[0].id), ("event_type", "=", "recalled")]
+        )
         self.assertEqual(len(events), 2)  # confirmed, then notified
         self.assertIn("Notified", events[0].note)
 
@@ -84,7 +88,11 @@ class TestRecallNotify(StorqRecallNotifyCase):
         lots = self._receive(["RCLB001"])
         self._sell(self.silent_customer, lots)
         contact = self.env["res.partner"].create(
-            {"name": "Mo at the garage", "parent_id": self.silent_customer.id, "email": "mo@garage.example.com"}
+            {
+                "name": "Mo at the garage",
+                "parent_id": self.silent_customer.id,
+                "email": "mo@garage.example.com",
+            }
         )
         recall = self._recall(lots)
         notice = self._send_all(recall)
@@ -121,7 +129,11 @@ class TestRecallNotify(StorqRecallNotifyCase):
         """Queries of one batch sending one notice to each of `customers` new customers."""
         partners = self.env["res.partner"].create(
             [
-                {"name": f"Buyer {customers}-{n}", "email": f"b{customers}-{n}@example.com", "is_company": True}
+                {
+                    "name": f"Buyer {customers}-{n}",
+                    "email": f"b{customers}-{n}@example.com",
+                    "is_company": True,
+                }
                 for n in range(customers)
             ]
         )
@@ -137,7 +149,14 @@ class TestRecallNotify(StorqRecallNotifyCase):
         self.env.flush_all()
         count = self.cr.sql_log_count - before
         self.assertEqual(set(recall.notice_ids.mapped("state")), {"sent"})
-        self.assertEqual(len(self.env["mail.mail"].search([("res_id", "in", recall.notice_ids.ids), ("model", "=", "storq.recall.notice")])), customers)
+        self.assertEqual(
+            len(
+                self.env["mail.mail"].search(
+                    [("res_id", "in", recall.notice_ids.ids), ("model", "=", "storq.recall.notice")]
+                )
+            ),
+            customers,
+        )
         return count
 
     def test_send_batch_query_count(self):

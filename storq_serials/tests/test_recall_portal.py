@@ -47,10 +47,14 @@ class TestRecallPortal(HttpCase, StorqRecallNotifyCase):
         answer_url = f"/my/recalls/{self.acme.id}/answer"
         token = self.acme.access_token
         # A forged token changes nothing.
-        self.url_open(answer_url, data={"csrf_token": self._csrf(page), "access_token": "forged", "answer": "return"})
+        self.url_open(
+            answer_url, data={"csrf_token": self._csrf(page), "access_token": "forged", "answer": "return"}
+        )
         self.assertEqual(self.acme.state, "sent")
 
-        self.url_open(answer_url, data={"csrf_token": self._csrf(page), "access_token": token, "answer": "acknowledge"})
+        self.url_open(
+            answer_url, data={"csrf_token": self._csrf(page), "access_token": token, "answer": "acknowledge"}
+        )
         self.acme.invalidate_recordset()
         self.assertEqual(self.acme.state, "acknowledged")
         self.assertTrue(self.acme.date_acknowledged)
@@ -87,9 +91,13 @@ class TestRecallPortal(HttpCase, StorqRecallNotifyCase):
         self.assertNotIn("RCLA003", other.text)
         self.assertFalse(other.url.endswith(f"/my/recalls/{self.globex.id}"))
         # Logged in, no token needed to answer; another customer's notice cannot be answered.
-        self.url_open(f"/my/recalls/{self.globex.id}/answer", data={"csrf_token": self._csrf(own), "answer": "return"})
+        self.url_open(
+            f"/my/recalls/{self.globex.id}/answer", data={"csrf_token": self._csrf(own), "answer": "return"}
+        )
         self.assertEqual(self.globex.state, "sent")
-        self.url_open(f"/my/recalls/{self.acme.id}/answer", data={"csrf_token": self._csrf(own), "answer": "return"})
+        self.url_open(
+            f"/my/recalls/{self.acme.id}/answer", data={"csrf_token": self._csrf(own), "answer": "return"}
+        )
         self.acme.invalidate_recordset()
         self.assertEqual(self.acme.state, "return_requested")
         # The portal user cannot read the notice model beyond their own.

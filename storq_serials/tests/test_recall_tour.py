@@ -17,7 +17,9 @@ class TestRecallTour(HttpCase, StorqRecallNotifyCase):
         lots = self._receive(["TRC-0002", "TRC-0009", "TRC-0100"], product=self.gadget)
         self._sell(self.customer, lots[:1])
         self._sell(self.other_customer, lots[1:])
-        self.start_tour("/odoo/action-storq_serials.storq_recall_action", "storq_recall_notify", login="admin")
+        self.start_tour(
+            "/odoo/action-storq_serials.storq_recall_action", "storq_recall_notify", login="admin"
+        )
         recall = self.env["storq.recall"].search([("title", "=", "Tour charger overheating")])
         self.assertEqual(recall.state, "confirmed")
         # Natural order: TRC-0100 is outside TRC-0001..TRC-0010.

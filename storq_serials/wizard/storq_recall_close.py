@@ -23,7 +23,9 @@ class StorqRecallClose(models.TransientModel):
     recovery_rate = fields.Float(related="recall_id.recovery_rate")
     target_rate = fields.Float(related="recall_id.target_rate")
     below_target = fields.Boolean(compute="_compute_below_target")
-    justification = fields.Text(help="Why the recall is closed below its target recovery rate; kept in its chatter.")
+    justification = fields.Text(
+        help="Why the recall is closed below its target recovery rate; kept in its chatter."
+    )
     blocks = fields.Selection(BLOCK_CHOICES, "Blocked units", default="lift", required=True)
 
     # ------------------------------------------------------------------
