@@ -59,7 +59,7 @@ class StorqRecall(models.Model):
     )
     receipt_date_from = fields.Date("Received from")
     receipt_date_to = fields.Date("Received until")
-    supplier_id = fields.Many2one("res.partner", "Supplier", check_company=True)
+    supplier_id = fields.Many2one("res.partner", check_company=True)
     purchase_id = fields.Many2one("purchase.order", "Purchase order", check_company=True)
     delivery_date_from = fields.Date("Delivered from")
     delivery_date_to = fields.Date("Delivered until")
@@ -79,7 +79,7 @@ class StorqRecall(models.Model):
     )
 
     # Confirmation, in batches for large recalls.
-    line_ids = fields.One2many("storq.recall.line", "recall_id", "Affected units", readonly=True)
+    line_ids = fields.One2many("storq.recall.line", "recall_id", "Recalled units", readonly=True)
     line_count = fields.Integer("Units", compute="_compute_line_count")
     unit_total = fields.Integer("Units to confirm", readonly=True, copy=False)
     unit_done = fields.Integer("Units confirmed", readonly=True, copy=False)

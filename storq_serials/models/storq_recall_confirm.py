@@ -1,13 +1,9 @@
-import threading
-
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-
-from .storq_recall_selection import SITUATION_SQL
 
 # Recalls up to this many units are confirmed in the request; larger ones by the cron job.
 SYNC_CONFIRM_LIMIT = 5000
@@ -78,81 +74,111 @@ class StorqRecall(models.Model):
 
     @api.model
     def _cron_confirm_batches(self):
-        """Confirm one batch of each recall being confirmed, committing after each, until done
-        or the cron's time is up (the cron then runs again: `_notify_progress`)."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        """Confirm one batch of the oldest recall being confirmed. Odoo's cron runner commits
+        after each call and calls again while `_notify_progress` reports units remaining."""
         recalls = self.sudo().search([("state", "=", "confirming")], order="id")
-        done = 0
-        for recall in recalls:
-            while recall.state == "confirming":
-                done += recall._storq_confirm_batch(CONFIRM_BATCH)
-                if auto_commit:
-                    self.env.cr.commit()
-        remaining = sum(recalls.mapped(lambda r: r.unit_total - r.unit_done))
+        done = recalls[:1]._storq_confirm_batch(CONFIRM_BATCH) if recalls else 0
+        remaining = sum(
+            recall.unit_total - recall.unit_done for recall in recalls if recall.state == "confirming"
+        )
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
 
     def _storq_confirm_batch(self, size):
         """Confirm the next `size` units of this recall (in unit id order); returns how many.
 
-        A constant number of queries per batch, whatever its size: the units and their
-        situation in one statement, lines inserted together, one block write, the events in
-        one statement, reservations released per transfer with one activity each.
+        A constant number of queries per batch, whatever its size: the lines are inserted
+        straight from the units query with their situation (one statement), the recall events
+        in one statement, one block write with its events, reservations released per transfer
+        with one activity each.
         """
         self.ensure_one()
         recall = self.sudo()
-        query = recall._storq_units_query()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT lot.id, lot.product_id, %s, lot.storq_location_id, lot.storq_partner_id
-                  FROM stock_lot lot
-                  LEFT JOIN stock_location loc ON loc.id = lot.storq_location_id
-                 WHERE lot.id IN %s AND lot.id > %s
-                 ORDER BY lot.id
-                 LIMIT %s
-                """,
-                SITUATION_SQL,
-                query.subselect(),
-                recall.confirm_cursor,
-                size,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        if rows:
-            lines = (
-                self.env["storq.recall.line"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "recall_id": recall.id,
-                            "company_id": recall.company_id.id,
-                            "lot_id": lot_id,
-                            "product_id": product_id,
-                            "situation": situation,
-                            "location_id": location_id if situation != "at_customer" else False,
-                            "partner_id": partner_id if situation == "at_customer" else False,
-                            "state": "blocked",
-                        }
-                        for lot_id, product_id, situation, location_id, partner_id in rows
-                    ]
-                )
-            )
-            lots = lines.lot_id
-            lots._storq_log_events("recalled", recall._storq_block_reason(), recall)
-            lots._storq_block(recall._storq_block_reason(), recall)
+        lot_ids = recall._storq_insert_lines(size)
+        if lot_ids:
+            lots = self.env["stock.lot"].sudo().browse(lot_ids)
+            reason = recall._storq_block_reason()
+            recall._storq_log_recall_events(lot_ids, reason)
+            lots._storq_block(reason, recall)
             recall._storq_release_reservations(lots)
-        vals = {"unit_done": recall.unit_done + len(rows)}
-        if rows:
-            vals["confirm_cursor"] = rows[-1][0]
-        if len(rows) < size:
+        vals = {"unit_done": recall.unit_done + len(lot_ids)}
+        if lot_ids:
+            vals["confirm_cursor"] = max(lot_ids)
+        if len(lot_ids) < size:
             vals["state"] = "confirmed"
         recall.write(vals)
-        if len(rows) < size:
+        if len(lot_ids) < size:
             recall.message_post(
                 body=self.env._("Recall confirmed: %(count)s units blocked.", count=recall.unit_done)
             )
-        return len(rows)
+        return len(lot_ids)
+
+    def _storq_insert_lines(self, size):
+        """Insert the lines of the next `size` units after the cursor, each with its situation,
+        in one statement; returns their unit ids. The lines are plain rows (no computed field,
+        no chatter): the ORM would build `size` records in Python for the same INSERT."""
+        query = self._storq_units_query()
+        query.add_where(SQL("stock_lot.id > %s", self.confirm_cursor))
+        query.order = SQL("stock_lot.id")
+        query.limit = size
+        units = query.select(
+            SQL("stock_lot.id AS lot_id"),
+            SQL("stock_lot.product_id AS product_id"),
+            SQL("%s AS situation", self._storq_situation_sql()),
+            SQL("stock_lot.storq_location_id AS location_id"),
+            SQL("stock_lot.storq_partner_id AS partner_id"),
+        )
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO storq_recall_line
+                       (recall_id, company_id, lot_id, product_id, situation, location_id, partner_id,
+                        state, create_uid, create_date, write_uid, write_date)
+                SELECT %(recall)s, %(company)s, units.lot_id, units.product_id, units.situation,
+                       CASE WHEN units.situation <> 'at_customer' THEN units.location_id END,
+                       CASE WHEN units.situation = 'at_customer' THEN units.partner_id END,
+                       'blocked', %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (%(units)s) AS units
+                RETURNING lot_id
+                """,
+                recall=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                now=now,
+                units=units,
+            )
+        )
+        lot_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["storq.recall.line"].invalidate_model()
+        self.invalidate_recordset(["line_ids", "line_count"])
+        self.env["stock.lot"].invalidate_model(["storq_recall_line_ids", "storq_recall_count"])
+        return lot_ids
+
+    def _storq_log_recall_events(self, lot_ids, note):
+        """One "recalled" event per unit, naming the recall, in one statement read from the
+        units themselves (what `_storq_log_events` writes, without loading 5,000 records)."""
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO storq_serial_event
+                       (lot_id, product_id, company_id, event_type, date, user_id, partner_id,
+                        location_id, document_ref, note, create_uid, create_date, write_uid, write_date)
+                SELECT id, product_id, COALESCE(company_id, %(company)s), 'recalled', %(now)s,
+                       %(uid)s, storq_partner_id, storq_location_id, %(ref)s, %(note)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM stock_lot WHERE id = ANY(%(ids)s)
+                """,
+                company=self.company_id.id,
+                now=now,
+                uid=self.env.uid,
+                ref=f"{self._name},{self.id}",
+                note=note,
+                ids=lot_ids,
+            )
+        )
+        self.env["storq.serial.event"].invalidate_model()
+        self.env["stock.lot"].invalidate_model(["storq_event_ids", "storq_event_count"])
 
     def _storq_block_reason(self):
         self.ensure_one()
@@ -174,14 +200,17 @@ class StorqRecall(models.Model):
         )
         if not move_lines:
             return
-        by_picking = move_lines.grouped("picking_id")
+        serials_by_picking = {
+            picking: lines.lot_id.mapped("name")
+            for picking, lines in move_lines.grouped("picking_id").items()
+        }
         moves = move_lines.move_id
         move_lines.unlink()
         moves._recompute_state()
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("stock.picking")
         activities = []
-        for picking, picking_lines in by_picking.items():
+        for picking, serials in serials_by_picking.items():
             activities.append(
                 {
                     "res_model_id": model_id,
@@ -192,7 +221,7 @@ class StorqRecall(models.Model):
                     "note": self.env._(
                         "%(serials)s are recalled (%(title)s) and were taken off this transfer. "
                         "Check availability to reserve other units.",
-                        serials=", ".join(picking_lines.lot_id.mapped("name")[:50]),
+                        serials=", ".join(serials[:50]),
                         title=self.title,
                     ),
                     "date_deadline": fields.Date.context_today(self),

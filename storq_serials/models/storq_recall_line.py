@@ -47,17 +47,17 @@ class StorqRecallLine(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    recall_id = fields.Many2one("storq.recall", "Recall", required=True, ondelete="cascade", index=True)
+    recall_id = fields.Many2one("storq.recall", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
     lot_id = fields.Many2one("stock.lot", "Unit", required=True, ondelete="restrict", index=True)
-    product_id = fields.Many2one("product.product", "Product", required=True, index=True)
+    product_id = fields.Many2one("product.product", required=True, index=True)
     partner_id = fields.Many2one(
         "res.partner",
         "Customer",
         index="btree_not_null",
         help="The customer holding the unit at confirmation.",
     )
-    location_id = fields.Many2one("stock.location", "Location", help="Where the unit was at confirmation.")
+    location_id = fields.Many2one("stock.location", help="Where the unit was at confirmation.")
     situation = fields.Selection(SITUATIONS, required=True, help="Where the unit was at confirmation.")
     state = fields.Selection(LINE_STATES, required=True, default="pending", index=True)
     resolution = fields.Selection(RESOLUTIONS)

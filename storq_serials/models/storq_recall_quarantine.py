@@ -126,6 +126,8 @@ class StorqRecall(models.Model):
             }
         )
         picking.action_confirm()
+        # Odoo may reserve on confirmation: the transfer takes exactly the recalled units.
+        picking.move_ids.move_line_ids.unlink()
         move_by_product = {move.product_id: move for move in picking.move_ids}
         self.env["stock.move.line"].create(
             [

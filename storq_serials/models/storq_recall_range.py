@@ -23,12 +23,11 @@ class StorqRecallRange(models.Model):
     # ------------------------------------------------------------------
     # Fields
     # ------------------------------------------------------------------
-    recall_id = fields.Many2one("storq.recall", "Recall", required=True, ondelete="cascade", index=True)
+    recall_id = fields.Many2one("storq.recall", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one(
         "product.product",
-        "Product",
         check_company=True,
         help="Only units of this product; empty: units of any product with serials in the range.",
     )

@@ -27,25 +27,25 @@ GAPS_SHOWN = 50
 # How many locations and customers the preview names per situation, before "N more".
 PREVIEW_ROWS = 50
 
-# The situation of a unit, from its record and its open reservations (alias "lot").
-SITUATION_SQL = SQL(
-    """
+# The situation of a unit, from its record and its open reservations (alias "stock_lot", the
+# units query's table); the open move lines are found through
+# `stock_move_line_storq_open_lot_index`. %s: the ids of the transit locations.
+SITUATION_SQL = """
     CASE
-        WHEN lot.storq_state = 'in_stock' AND EXISTS (
+        WHEN stock_lot.storq_state = 'in_stock' AND EXISTS (
             SELECT 1 FROM stock_move_line sml
-             WHERE sml.lot_id = lot.id AND sml.state NOT IN ('done', 'cancel')
+             WHERE sml.lot_id = stock_lot.id AND (sml.state IS NULL OR sml.state NOT IN ('done', 'cancel'))
                AND sml.picking_id IS NOT NULL
         ) THEN 'reserved'
-        WHEN lot.storq_state = 'in_stock' AND loc.usage = 'transit' THEN 'in_transit'
-        WHEN lot.storq_state = 'in_stock' THEN 'in_stock'
-        WHEN lot.storq_state = 'delivered' THEN 'at_customer'
-        WHEN lot.storq_state = 'in_repair' THEN 'in_repair'
-        WHEN lot.storq_state IN ('scrapped', 'written_off') THEN 'scrapped'
-        WHEN lot.storq_state = 'returned_to_vendor' THEN 'returned_to_vendor'
+        WHEN stock_lot.storq_state = 'in_stock' AND stock_lot.storq_location_id = ANY(%s) THEN 'in_transit'
+        WHEN stock_lot.storq_state = 'in_stock' THEN 'in_stock'
+        WHEN stock_lot.storq_state = 'delivered' THEN 'at_customer'
+        WHEN stock_lot.storq_state = 'in_repair' THEN 'in_repair'
+        WHEN stock_lot.storq_state IN ('scrapped', 'written_off') THEN 'scrapped'
+        WHEN stock_lot.storq_state = 'returned_to_vendor' THEN 'returned_to_vendor'
         ELSE 'unknown'
     END
-    """
-)
+"""
 
 
 class StorqRecall(models.Model):
@@ -171,9 +171,10 @@ class StorqRecall(models.Model):
         leaves = []
         for rng in self.range_ids:
             for prefix, suffix, width, first, last in rng._storq_segments():
+                # SQL values: the ORM reads '' as "empty or NULL", which the index cannot serve
                 leaf = [
-                    ("storq_serial_prefix", "=", prefix),
-                    ("storq_serial_suffix", "=", suffix),
+                    ("storq_serial_prefix", "=", SQL("%s", prefix)),
+                    ("storq_serial_suffix", "=", SQL("%s", suffix)),
                     ("storq_serial_width", "=", width),
                     ("storq_serial_digits", ">=", first),
                     ("storq_serial_digits", "<=", last),
@@ -261,6 +262,16 @@ class StorqRecall(models.Model):
             )
         return serials, errors[:GAPS_SHOWN]
 
+    def _storq_situation_sql(self):
+        """`SITUATION_SQL` with the transit locations (1 query)."""
+        transit = (
+            self.env["stock.location"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("usage", "=", "transit")])
+        )
+        return SQL(SITUATION_SQL, transit.ids)
+
     def _storq_units_query(self):
         """The affected units as one SQL query (the domain, run as one statement), with what
         `SITUATION_SQL` reads written to the database first."""
@@ -290,20 +301,20 @@ class StorqRecall(models.Model):
         """Counts by situation (per location, per customer), gaps, unknown listed serials."""
         self.ensure_one()
         query = self._storq_units_query()
+        units = query.select(
+            SQL("%s AS situation", self._storq_situation_sql()),
+            SQL("stock_lot.storq_location_id AS location_id"),
+            SQL("stock_lot.storq_partner_id AS partner_id"),
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT situation, location_id, partner_id, count(*)
-                  FROM (SELECT %s AS situation, lot.storq_location_id AS location_id,
-                               lot.storq_partner_id AS partner_id
-                          FROM stock_lot lot
-                          LEFT JOIN stock_location loc ON loc.id = lot.storq_location_id
-                         WHERE lot.id IN %s) AS units
+                  FROM (%s) AS units
                  GROUP BY situation, location_id, partner_id
                  ORDER BY count(*) DESC
                 """,
-                SITUATION_SQL,
-                query.subselect(),
+                units,
             )
         )
         rows = self.env.cr.fetchall()

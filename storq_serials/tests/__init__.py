@@ -10,10 +10,13 @@ from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
 from . import test_recall_close
+from . import test_recall_confirm
 from . import test_recall_export
 from . import test_recall_lifecycle
 from . import test_recall_notify
 from . import test_recall_portal
+from . import test_recall_quarantine
+from . import test_recall_security
 from . import test_recall_selection
 from . import test_recall_tour
 from . import test_return_dropship

@@ -1,4 +1,3 @@
-from hypothesis import assume
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -113,20 +112,16 @@ class TestToolsSerialOrder(BaseCase):
 
     @FUZZ
     @given(padded_serial(), padded_serial())
-    def test_other_prefix_suffix_or_width_is_never_in(self, bounds, other):
-        prefix, suffix, width, number, _serial = bounds
-        o_prefix, o_suffix, o_width, o_number, o_serial = other
-        assume(o_prefix.upper() != prefix.upper() or o_suffix.upper() != suffix.upper())
+    def test_other_prefix_or_suffix_is_never_in(self, bounds, other):
+        """A range over every number of its width still holds no serial of another prefix or
+        suffix: a prefix stays a prefix."""
+        prefix, suffix, width, _number, _serial = bounds
+        o_prefix, o_suffix, _o_width, _o_number, o_serial = other
+        if (o_prefix.upper(), o_suffix.upper()) == (prefix.upper(), suffix.upper()):
+            return
         low = f"{prefix}{0:0{width}d}{suffix}"
         high = f"{prefix}{10**width - 1:0{width}d}{suffix}"
-        segments = range_segments(low, high)
-        # a different prefix or suffix is out, whatever the number (unless the split reads
-        # both serials alike: a prefix ending in digits is part of the number)
-        if (
-            split_serial(o_serial)[0] != split_serial(low)[0]
-            or split_serial(o_serial)[2] != split_serial(low)[2]
-        ):
-            self.assertFalse(in_segments(o_serial, segments))
+        self.assertFalse(in_segments(o_serial, range_segments(low, high)))
 
     @FUZZ
     @given(
@@ -137,7 +132,8 @@ class TestToolsSerialOrder(BaseCase):
     )
     def test_generated_range_is_inside_and_neighbours_outside(self, prefix, width, start, count):
         """Every serial `generate_serial_range` writes lies in first..last, its neighbours not."""
-        assume(start + count - 1 < 10**width)
+        if start + count - 1 >= 10**width:
+            return
         first = f"{prefix}{start:0{width}d}"
         serials = generate_serial_range(first, count)
         segments = range_segments(serials[0], serials[-1])
