@@ -9,6 +9,7 @@ from ..tools.recall_effectiveness import FIXED_SHARES
 from ..tools.recall_effectiveness import check_share
 from ..tools.recall_effectiveness import customers_to_check
 from ..tools.recall_effectiveness import recovery_rate
+from .storq_recall_notice import RECOVERED_LINE_STATES
 
 
 class StorqRecall(models.Model):
@@ -73,9 +74,11 @@ class StorqRecall(models.Model):
     def _compute_effectiveness(self):
         """Three grouped reads for all the recalls, whatever their number of lines."""
         Line = self.env["storq.recall.line"]
-        domain = [("recall_id", "in", self.ids), ("at_customer", "=", 1)]
+        domain = [("recall_id", "in", self.ids), ("partner_id", "!=", False)]
         units = dict(Line._read_group(domain, ["recall_id"], ["__count"]))
-        recovered = dict(Line._read_group(domain + [("recovered", "=", 1)], ["recall_id"], ["__count"]))
+        recovered = dict(
+            Line._read_group(domain + [("state", "in", RECOVERED_LINE_STATES)], ["recall_id"], ["__count"])
+        )
         customers = dict(Line._read_group(domain, ["recall_id"], ["partner_id:count_distinct"]))
         for recall in self:
             recall.customer_unit_count = units.get(recall, 0)

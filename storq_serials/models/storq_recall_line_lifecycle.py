@@ -39,16 +39,12 @@ class StorqRecallLine(models.Model):
     return_record_ids = fields.One2many(
         "storq.serial.return.record", "recall_line_id", "Returns", readonly=True
     )
+    # Lines are inserted by SQL at confirmation (NULL reads as 0 until the state changes through
+    # the ORM, which recomputes it): a measure for the recovery analysis, not a source of truth.
     recovered = fields.Integer(
         compute="_compute_recovered",
         store=True,
         help="1 when the unit came back or was corrected (returned or resolved): summed by the analysis.",
-    )
-    at_customer = fields.Integer(
-        "At customers",
-        compute="_compute_recovered",
-        store=True,
-        help="1 when the unit was at a customer when the recall was confirmed.",
     )
     date_notified = fields.Datetime("Notified on", readonly=True)
     date_acknowledged = fields.Datetime("Acknowledged on", readonly=True)
@@ -61,11 +57,10 @@ class StorqRecallLine(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
-    @api.depends("state", "partner_id")
+    @api.depends("state")
     def _compute_recovered(self):
         for line in self:
             line.recovered = int(line.state in RECOVERED_LINE_STATES)
-            line.at_customer = int(bool(line.partner_id))
 
     # ------------------------------------------------------------------
     # Actions
