@@ -3,6 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
+from .storq_recall_line import CLOSED_STATES
+from .storq_recall_line import STATE_RANK
 from .storq_recall_notice import RECOVERED_LINE_STATES
 
 # What staff can close a line as, by hand.
@@ -86,6 +88,29 @@ class StorqRecallLine(models.Model):
             lines.sudo().write({STEP_DATES[state]: fields.Datetime.now()})
         return lines
 
+    def _storq_advance_lines(self, state, resolution=None):
+        """Move these lines forward to `state`, never backwards: `_storq_advance` for the steps
+        that belong to one recall (its notice, its staff's outcome), where a unit held by
+        another recall too must not move that recall's line. One event per unit naming the
+        recall; returns the lines moved. Queries grow with the recalls, not the lines."""
+        rank = STATE_RANK[state]
+        lines = self.sudo().filtered(
+            lambda line: STATE_RANK[line.state] < rank and line.state not in CLOSED_STATES
+        )
+        if not lines:
+            return lines
+        vals = {"state": state, STEP_DATES[state]: fields.Datetime.now()}
+        if resolution:
+            vals["resolution"] = resolution
+        if state in CLOSED_STATES:
+            vals["date_done"] = vals[STEP_DATES[state]]
+        lines.write(vals)
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for recall, recall_lines in lines.grouped("recall_id").items():
+            note = self.env._("%(recall)s: %(state)s", recall=recall.name, state=labels[state])
+            recall_lines.lot_id._storq_log_events("recalled", note, recall)
+        return lines.with_env(self.env)
+
     def _storq_set_outcome(self, outcome, note):
         """Close these lines as `outcome` ("unreachable" or a resolution), with staff's note."""
         self.recall_id._check_recall_manager()
@@ -100,12 +125,11 @@ class StorqRecallLine(models.Model):
                     state=", ".join(sorted(set(closed.mapped("state")))),
                 )
             )
-        lots = self.lot_id
         if outcome == "unreachable":
-            moved = self._storq_advance(lots, "unreachable", document=self.recall_id[:1])
+            moved = self._storq_advance_lines("unreachable")
         else:
-            moved = self._storq_advance(lots, "resolved", document=self.recall_id[:1], resolution=outcome)
-        moved.filtered(lambda line: line in self).sudo().write({"outcome_note": note})
+            moved = self._storq_advance_lines("resolved", resolution=outcome)
+        moved.sudo().write({"outcome_note": note})
         for recall, lines in self.grouped("recall_id").items():
             recall.message_post(
                 body=self.env._(

@@ -156,8 +156,7 @@ class StorqRecallNotice(models.Model):
                 for notice in self
             }
         )
-        for recall, notices in self.grouped("recall_id").items():
-            self.env["storq.recall.line"]._storq_advance(notices.line_ids.lot_id, "notified", document=recall)
+        self.line_ids._storq_advance_lines("notified")
 
     def _recipients(self):
         """{notice: the partner to write to, or an empty partner}: the customer, else the first
@@ -187,10 +186,7 @@ class StorqRecallNotice(models.Model):
             if not notice.date_acknowledged:
                 vals["date_acknowledged"] = now
             notice.write(vals)
-        lines = self.line_ids
-        self.env["storq.recall.line"]._storq_advance(
-            lines.lot_id, "acknowledged", document=self.recall_id[:1]
-        )
+        self.line_ids._storq_advance_lines("acknowledged")
         if state == "acknowledged":
             body = self.env._("The customer acknowledged the recall notice.")
         else:

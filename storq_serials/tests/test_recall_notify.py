@@ -72,6 +72,16 @@ class TestRecallNotify(StorqRecallNotifyCase):
         self.assertEqual(len(events), 2)  # confirmed, then notified
         self.assertIn("Notified", events[0].note)
 
+    def test_a_notice_moves_only_its_own_recall(self):
+        lots = self._fleet()
+        first = self._recall(lots)
+        second = self._recall(lots[:1], title="Supplier recall of the same unit")
+        self._send_all(first)
+        self.assertEqual(first.line_ids.filtered(lambda line: line.lot_id == lots[0]).state, "notified")
+        self.assertEqual(second.line_ids.state, "blocked")
+        self._notice(first, self.customer)._storq_customer_answer("acknowledged")
+        self.assertEqual(second.line_ids.state, "blocked")
+
     def test_phone_follow_up(self):
         lots = self._fleet()
         recall = self._recall(lots)
