@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 
 RISK_CLASSES = [
     ("1", "Class I: serious harm"),
@@ -117,3 +118,16 @@ class StorqRecall(models.Model):
                     self.env["ir.sequence"].with_company(company).next_by_code("storq.recall") or "/"
                 )
         return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        """A confirmed recall blocked units and wrote their history: it is closed, not deleted."""
+        confirmed = self.filtered(lambda recall: recall.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "%(recalls)s blocked units and is part of their history: it cannot be deleted. "
+                    "Close it instead.",
+                    recalls=", ".join(confirmed.mapped("name")),
+                )
+            )

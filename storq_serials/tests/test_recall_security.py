@@ -1,5 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_recall import RecallCase
@@ -71,6 +72,13 @@ class TestRecallSecurity(RecallCase):
         self.assertEqual(recall.with_user(self.worker).line_ids.lot_id, self.units_a)
         with self.assertRaises(AccessError):
             recall.line_ids[0].with_user(self.worker).write({"state": "resolved"})
+        with self.assertRaises(AccessError):
+            recall.with_user(self.worker).unlink()
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            recall.with_user(self.manager).unlink()
+        draft = self._recall([("MC-0001", "MC-0002")], user=self.manager)
+        draft.with_user(self.manager).unlink()
+        self.assertFalse(draft.exists())
 
     def test_recall_of_company_a_never_selects_company_b_units(self):
         recall = self._recall([("MC-0001", "MC-0009")], user=self.manager).with_user(self.manager)

@@ -3,6 +3,7 @@ import datetime
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from ..tools.serial_order import serial_key
@@ -199,3 +200,33 @@ class TestRecallSelection(RecallCase):
     def test_client_cannot_write_the_key(self):
         with self.assertRaises(AccessError):
             self.units["A9"].with_user(self.manager).write({"storq_serial_prefix": "X"})
+
+    def test_correct_serial_moves_the_unit_into_the_range(self):
+        unit = self.units["SN-00100"]
+        recall = self._recall([("SN-0099", "SN-0103", self.gadget)])
+        self.assertNotIn(unit, self._selected(recall), "SN-00100 has another width")
+        wizard = (
+            self.env["storq.unit.rename"]
+            .with_user(self.manager)
+            .create({"lot_id": unit.id, "new_serial": "SN-0103", "reason": "Typo at receipt"})
+        )
+        wizard.action_apply()
+        self.assertEqual(unit.name, "SN-0103")
+        self.assertIn(unit, self._selected(recall))
+
+    def test_form_sequence_and_range_size(self):
+        with Form(self.env["storq.recall"].with_user(self.manager)) as form:
+            form.title = "Form recall"
+            form.risk_class = "1"
+            form.source = "supplier"
+            form.external_ref = "SUP-2026-77"
+            with form.range_ids.new() as rng:
+                rng.product_id = self.gadget
+                rng.serial_from = "A9"
+                rng.serial_to = "A12"
+        recall = form.record
+        self.assertTrue(recall.name.startswith("RCL/"), recall.name)
+        self.assertEqual(recall.range_ids.size, "4")
+        self.assertEqual(recall.user_id, self.manager)
+        recall.with_user(self.manager).action_preview()
+        self.assertEqual(recall.preview_count, 4)
