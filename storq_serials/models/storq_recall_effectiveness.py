@@ -1,6 +1,9 @@
+import random
+
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 from ..tools.recall_effectiveness import CHECK_LEVELS
@@ -58,6 +61,7 @@ class StorqRecall(models.Model):
     )
     customer_count = fields.Integer("Customers", compute="_compute_effectiveness")
     recovery_rate = fields.Float("Recovery rate (%)", compute="_compute_effectiveness", digits=(5, 1))
+    checked_customer_count = fields.Integer("Customers verified", compute="_compute_checked_customer_count")
 
     # ------------------------------------------------------------------
     # Compute
@@ -91,6 +95,17 @@ class StorqRecall(models.Model):
         for recall in self:
             recall.check_customer_count = customers_to_check(recall.check_share, recall.customer_count)
 
+    def _compute_checked_customer_count(self):
+        verified = dict(
+            self.env["storq.recall.notice"]._read_group(
+                [("recall_id", "in", self.ids), ("to_verify", "=", True), ("date_verified", "!=", False)],
+                ["recall_id"],
+                ["__count"],
+            )
+        )
+        for recall in self:
+            recall.checked_customer_count = verified.get(recall, 0)
+
     # ------------------------------------------------------------------
     # Constrains
     # ------------------------------------------------------------------
@@ -116,6 +131,39 @@ class StorqRecall(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def action_pick_checks(self):
+        """Pick the customers to verify at the check level, at random among the notified ones,
+        on top of those picked already; list them."""
+        self.ensure_one()
+        self._check_recall_manager()
+        Notice = self.env["storq.recall.notice"]
+        notices = Notice.search([("recall_id", "=", self.id)])
+        if not notices:
+            raise UserError(
+                self.env._(
+                    "%(recall)s: notify the customers first, then pick those to verify.", recall=self.name
+                )
+            )
+        picked = notices.filtered("to_verify")
+        missing = customers_to_check(self.check_share, len(notices)) - len(picked)
+        if missing > 0:
+            # Seeded by the recall: the same draw if it is redone, auditable.
+            chosen = random.Random(self.id).sample((notices - picked).ids, missing)
+            Notice.browse(chosen).write({"to_verify": True})
+            self.message_post(
+                body=self.env._(
+                    "%(count)s customer(s) picked for the effectiveness check "
+                    "(level %(level)s, %(share)s %%).",
+                    count=missing,
+                    level=self.check_level,
+                    share=self.check_share,
+                )
+            )
+        action = self.action_view_notices()
+        action["name"] = self.env._("Customers to verify for %(recall)s", recall=self.name)
+        action["context"] = dict(action["context"], search_default_to_verify=1)
+        return action
+
     def action_view_recovery(self):
         """The recovery by customer and by situation: the recall lines in a pivot."""
         self.ensure_one()

@@ -63,6 +63,14 @@ class StorqRecallNotice(models.Model):
     date_acknowledged = fields.Datetime("Acknowledged on", readonly=True)
     date_return_requested = fields.Datetime("Return requested on", readonly=True)
     title = fields.Char(related="recall_id.title")
+    to_verify = fields.Boolean(
+        "To verify",
+        readonly=True,
+        index=True,
+        help="Picked for the recall's effectiveness check: confirm that the customer received the "
+        "notice and acted on it.",
+    )
+    date_verified = fields.Datetime("Verified on", readonly=True)
 
     _sql_constraints = [
         ("recall_partner_unique", "unique(recall_id, partner_id)", "A customer gets one notice per recall."),
@@ -109,6 +117,19 @@ class StorqRecallNotice(models.Model):
         called.write({"state": "sent", "date_sent": fields.Datetime.now()})
         called._storq_log_notified(
             self.env._("Recall notice given by phone by %(user)s.", user=self.env.user.name)
+        )
+        return True
+
+    def action_mark_verified(self):
+        """The effectiveness check of this customer is done (they received the notice and acted)."""
+        self.recall_id._check_recall_manager()
+        todo = self.filtered(lambda notice: notice.to_verify and not notice.date_verified)
+        todo.write({"date_verified": fields.Datetime.now()})
+        todo._message_log_batch(
+            {
+                notice.id: self.env._("Effectiveness check done by %(user)s.", user=self.env.user.name)
+                for notice in todo
+            }
         )
         return True
 

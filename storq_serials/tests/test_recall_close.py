@@ -62,6 +62,23 @@ class TestRecallClose(StorqRecallNotifyCase):
             {"at_customer": (2, 4), "in_stock": (0, 3)},
         )
 
+    def test_pick_customers_to_verify(self):
+        recall = self.recall.with_user(self.manager)
+        with self.assertRaises(AccessError):
+            self.recall.with_user(self.serial_user).action_pick_checks()
+        action = recall.action_pick_checks()  # level C: 10 % of 3 customers -> 1
+        self.assertEqual(action["context"]["search_default_to_verify"], 1)
+        picked = recall.notice_ids.filtered("to_verify")
+        self.assertEqual(len(picked), 1)
+        recall.check_level = "A"
+        recall.action_pick_checks()
+        self.assertEqual(len(recall.notice_ids.filtered("to_verify")), 3)
+        self.assertIn(picked, recall.notice_ids.filtered("to_verify"))
+        picked.with_user(self.manager).action_mark_verified()
+        self.assertTrue(picked.date_verified)
+        recall.invalidate_recordset()
+        self.assertEqual(recall.checked_customer_count, 1)
+
     def test_below_target_needs_a_justification_and_lifts_blocks(self):
         self._take_back(self.lots[:2])  # 50 % for a target of 75 %
         Close = self.env["storq.recall.close"].with_user(self.manager)
