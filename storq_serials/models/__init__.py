@@ -12,6 +12,8 @@ from . import res_config_settings
 from . import res_config_settings_warranty
 from . import res_partner
 from . import sale_order
+from . import sale_order_line_warranty
+from . import sale_order_warranty
 from . import stock_location
 from . import stock_lot
 from . import stock_lot_serial_key
@@ -22,6 +24,7 @@ from . import stock_lot_unit_recall_lifecycle
 from . import stock_lot_unit_return
 from . import stock_lot_warranty
 from . import stock_lot_warranty_claim
+from . import stock_lot_warranty_extension
 from . import stock_move
 from . import stock_move_line
 from . import stock_move_line_recall

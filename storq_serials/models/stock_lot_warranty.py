@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from collections import namedtuple
 from datetime import timedelta
@@ -127,10 +128,12 @@ class StockLot(models.Model):
         """{unit: Terms or None}: the product's terms, else its category's, in the unit's company
         (or `companies[unit]`, the company of the document that starts it). A few queries per
         company, whatever the number of units."""
+        companies = companies or {}
+        unit_companies = self._storq_unit_companies(self.filtered(lambda lot: not companies.get(lot)))
         by_company = defaultdict(list)
         for lot in self:
-            company = (companies or {}).get(lot) or lot.company_id or self.env.company
-            by_company[company].append(lot)
+            company = companies.get(lot) or unit_companies.get(lot.id) or self.env.company
+            by_company[company.sudo()].append(lot)
         result = {}
         for company, lots in by_company.items():
             for lot in lots:
@@ -186,6 +189,7 @@ class StockLot(models.Model):
         """One event per unit with its own note (`notes` {unit: text}) and document (a record,
         or {unit: record}), in one statement."""
         now = fields.Datetime.now()
+        companies = self._storq_unit_companies(self)
         vals_list = []
         for lot in self:
             document = documents.get(lot) if isinstance(documents, dict) else documents
@@ -193,7 +197,7 @@ class StockLot(models.Model):
                 {
                     "lot_id": lot.id,
                     "product_id": lot.product_id.id,
-                    "company_id": lot.company_id.id or self.env.company.id,
+                    "company_id": companies[lot.id].id or self.env.company.id,
                     "event_type": event_type,
                     "date": now,
                     "user_id": self.env.uid,
@@ -226,6 +230,7 @@ class StockLot(models.Model):
             first_receipts._storq_set_supplier_warranty()
         if deliveries:
             self._storq_start_on_delivery(deliveries, sold_before)
+            self.browse([lot.id for lot in deliveries])._storq_apply_pending_extensions()
         return result
 
     @api.model
@@ -271,7 +276,10 @@ class StockLot(models.Model):
             end = wty.warranty_end(start, lot_terms.duration, lot_terms.unit) if start else False
             if not (start or lot.storq_warranty_date_start or lot.storq_warranty_date_end):
                 continue  # nothing started, nothing to clear: no event
-            changes[lot] = (start, end, self._storq_terms_note(lot_terms), line.picking_id)
+            note = self._storq_terms_note(lot_terms)
+            if lot_terms and not start:
+                note = self.env._("%(terms)s It starts with its invoice or registration.", terms=note)
+            changes[lot] = (start, end, note, line.picking_id)
         self._storq_write_warranty(changes, "warranty_started")
 
     @api.model
@@ -291,15 +299,14 @@ class StockLot(models.Model):
                 ["sale_line_ids", "invoice_date"],
             )
         )
+        wanted = set(sale_lines.ids)
         result = {}
         for invoice_line in invoice_lines:
-            for sale_line in invoice_line.sale_line_ids:
-                if sale_line.id in sale_lines.ids and invoice_line.invoice_date:
-                    known = result.get(sale_line)
-                    result[sale_line] = (
-                        min(known, invoice_line.invoice_date) if known else invoice_line.invoice_date
-                    )
-        return {sale_lines.browse(line.id): date for line, date in result.items()}
+            day = invoice_line.invoice_date
+            for line_id in invoice_line.sale_line_ids.ids:
+                if line_id in wanted and day:
+                    result[line_id] = min(result.get(line_id, day), day)
+        return {sale_lines.browse(line_id): day for line_id, day in result.items()}
 
     @api.model
     def _storq_start_on_invoice(self, invoices):
@@ -331,7 +338,9 @@ class StockLot(models.Model):
                 lambda inv, lot=lot: lot.storq_sale_line_id in inv.invoice_line_ids.sale_line_ids
             )
             changes[lot] = (start, end, self._storq_terms_note(lot_terms), invoice[:1])
-        lots.with_env(self.env)._storq_write_warranty(changes, "warranty_started")
+        started = self.browse([lot.id for lot in changes])
+        started._storq_write_warranty(changes, "warranty_started")
+        started._storq_apply_pending_extensions()
 
     def _storq_register_warranty(self, partner):
         """The customer `partner` registers these units: the warranty of those whose terms start
@@ -363,8 +372,10 @@ class StockLot(models.Model):
                 terms=self._storq_terms_note(lot_terms),
             )
             changes[lot] = (today, wty.warranty_end(today, lot_terms.duration, lot_terms.unit), note, partner)
-        self._storq_write_warranty(changes, "warranty_started")
-        return self.browse([lot.id for lot in changes])
+        registered = self.browse([lot.id for lot in changes])
+        registered._storq_write_warranty(changes, "warranty_started")
+        registered._storq_apply_pending_extensions()
+        return registered
 
     def _storq_terms_note(self, terms):
         if not terms:
@@ -468,6 +479,19 @@ class StockLot(models.Model):
         if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
             raise AccessError(self.env._("Only serial managers can re-apply warranty terms to units."))
         self.check_access("read")
+        foreign = [
+            lot
+            for lot, company in self._storq_unit_companies(self).items()
+            if company and company not in self.env.user.company_ids
+        ]
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(serials)s are units of another company: only its own managers can re-apply "
+                    "their warranty terms.",
+                    serials=", ".join(self.browse(foreign).sudo().mapped("name")),
+                )
+            )
         lots = self.sudo().filtered("storq_warranty_date_start")
         terms = lots._storq_warranty_terms()
         changes = {}
@@ -570,7 +594,7 @@ class StockLot(models.Model):
             done += len(lots)
             remaining = max(remaining - len(lots), 0)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            if not self.env.registry.in_test_mode():
+            if not getattr(threading.current_thread(), "testing", False):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return done
 

@@ -39,6 +39,19 @@ class StorqWarrantyClaim(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
+
+    # ------------------------------------------------------------------
+    # Defaults
+    # ------------------------------------------------------------------
+    def _default_user_id(self):
+        # A claim a customer opens from the portal waits for staff to take it.
+        return self.env.user if not self.env.user.share else False
+
+    def _default_team_id(self):
+        if self.env.user.share:
+            return False
+        return self.env["crm.team"]._get_default_team_id()
 
     # ------------------------------------------------------------------
     # Fields
@@ -97,7 +110,7 @@ class StorqWarrantyClaim(models.Model):
     user_id = fields.Many2one(
         "res.users",
         "Responsible",
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_user_id(),
         tracking=True,
         index=True,
         check_company=True,
@@ -106,7 +119,7 @@ class StorqWarrantyClaim(models.Model):
     team_id = fields.Many2one(
         "crm.team",
         "Sales team",
-        default=lambda self: self.env["crm.team"]._get_default_team_id(),
+        default=lambda self: self._default_team_id(),
         tracking=True,
         check_company=True,
     )
@@ -403,9 +416,27 @@ class StorqWarrantyClaim(models.Model):
         return False
 
     def _log_unit_events(self, event_type, note=None):
-        """One event on each claim's unit, with the claim as document."""
-        for claim in self:
-            claim.lot_id._storq_log_events(event_type, note or claim.name, claim)
+        """One event on each claim's unit, with the claim as document, in one statement (as
+        `stock.lot._storq_log_events`, with a document per unit)."""
+        now = fields.Datetime.now()
+        self.env["storq.serial.event"].sudo()._bulk_create(
+            [
+                {
+                    "lot_id": lot.id,
+                    "product_id": lot.product_id.id,
+                    "company_id": lot.company_id.id or claim.company_id.id,
+                    "event_type": event_type,
+                    "date": now,
+                    "user_id": self.env.uid,
+                    "partner_id": lot.storq_partner_id.id or claim.partner_id.id,
+                    "location_id": lot.storq_location_id.id,
+                    "document_ref": f"{claim._name},{claim.id}",
+                    "note": note or claim.name,
+                }
+                for claim in self
+                for lot in claim.lot_id.sudo()
+            ]
+        )
 
     def _send_acknowledgement(self):
         """Tell each customer their claim is registered, with its reference (editable template)."""

@@ -67,3 +67,6 @@ from . import test_warranty_claim_security
 from . import test_warranty_claim_supplier
 from . import test_warranty_claim_workflow
 from . import test_warranty_coverage
+from . import test_warranty_coverage_admin
+from . import test_warranty_coverage_extensions
+from . import test_warranty_coverage_triggers

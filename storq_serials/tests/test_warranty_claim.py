@@ -140,4 +140,14 @@ class TestWarrantyClaim(StorqClaimCase):
         self.assertEqual(form.partner_id, self.customer, "the unit's holder is proposed")
         form.description = "Battery swells"
         claim = form.save()
-        self.assertEqual((claim.sale_id, claim.user_id, claim.coverage), (order, self.salesperson, "no_warranty"))
+        self.assertEqual(
+            (claim.sale_id, claim.user_id, claim.coverage), (order, self.salesperson, "no_warranty")
+        )
+
+    def test_unit_claims_button_and_search_by_serial(self):
+        lots, _order = self._delivered(["WCL0101"])
+        claim = self._claim(lots)
+        action = lots.action_storq_view_claims()
+        self.assertEqual(self.Claim.search(action["domain"]), claim)
+        self.assertEqual(action["context"]["default_lot_id"], lots.id)
+        self.assertEqual(self.Claim.name_search("WCL0101")[0][0], claim.id)

@@ -2,7 +2,6 @@ import unittest
 from datetime import timedelta
 
 from odoo import fields
-
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -32,7 +31,11 @@ class TestWarrantyClaimResolution(StorqClaimCase):
 
     def test_repair_takes_the_unit_back_and_delivers_it_repaired(self):
         self.laptop.product_tmpl_id.write(
-            {"storq_warranty_duration": 30, "storq_warranty_unit": "days", "storq_warranty_trigger": "delivery"}
+            {
+                "storq_warranty_duration": 30,
+                "storq_warranty_unit": "days",
+                "storq_warranty_trigger": "delivery",
+            }
         )
         self.company.storq_repair_warranty_days = 400
         lots, order = self._delivered(["WCR0001"])
@@ -68,7 +71,7 @@ class TestWarrantyClaimResolution(StorqClaimCase):
             (back.state, back.picking_type_id, back.partner_id, back.move_line_ids.lot_id),
             ("done", self.out_type, self.customer, lots),
         )
-        self.assertEqual(back.move_line_ids.location_id, lots.storq_delivery_picking_id.location_id)
+        self.assertEqual(back.move_line_ids.location_id, repair_location, "sent from where it was repaired")
         self.assertEqual(
             (lots.storq_state, lots.storq_partner_id, lots.storq_delivery_picking_id, lots.storq_sale_id),
             ("delivered", self.customer, back, order),
@@ -105,7 +108,11 @@ class TestWarrantyClaimResolution(StorqClaimCase):
 
     def test_replace_delivers_another_unit_through_a_real_delivery(self):
         self.laptop.product_tmpl_id.write(
-            {"storq_warranty_duration": 12, "storq_warranty_unit": "months", "storq_warranty_trigger": "delivery"}
+            {
+                "storq_warranty_duration": 12,
+                "storq_warranty_unit": "months",
+                "storq_warranty_trigger": "delivery",
+            }
         )
         lots, order = self._delivered(["WCR0101"])
         old_end = lots.storq_warranty_date_end

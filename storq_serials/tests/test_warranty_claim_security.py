@@ -89,3 +89,18 @@ class TestWarrantyClaimSecurity(StorqClaimCase):
         # A company A user cannot claim company B's unit.
         with self.assertRaises(AccessError):
             self._claim(lot_b, user=self.stock_user)
+
+    def test_claim_opened_for_a_portal_customer_waits_for_staff(self):
+        """The portal opens claims in sudo, for the customer's own units: no portal responsible."""
+        portal = self._make_user("storq_claim_portal", "base.group_portal")
+        portal.partner_id.parent_id = self.customer
+        lots, _order = self._delivered(["WCS0031"])
+        with self.assertRaises(AccessError):
+            self._claim(lots, user=portal)
+        claim = (
+            self.Claim.with_user(portal)
+            .sudo()
+            .create({"partner_id": portal.partner_id.id, "lot_id": lots.id, "description": "Cracked case"})
+        )
+        self.assertEqual((claim.user_id.id, claim.team_id.id, claim.coverage), (False, False, "no_warranty"))
+        self.assertEqual(self._events(lots, "claim_opened").user_id, portal)

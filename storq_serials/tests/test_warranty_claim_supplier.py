@@ -26,11 +26,11 @@ class TestWarrantyClaimSupplier(StorqClaimCase):
             }
         )
 
-    def _replaced(self, serial, spare_serial):
+    def _replaced(self, serial, spare_serial, disposition="restock"):
         lots, order = self._delivered([serial])
         spare = self._receive([spare_serial])
         claim = self._claim(
-            lots, resolution="replace", replacement_lot_id=spare.id, return_disposition="restock"
+            lots, resolution="replace", replacement_lot_id=spare.id, return_disposition=disposition
         )
         claim.action_approve()
         claim.action_apply_resolution()
@@ -59,6 +59,16 @@ class TestWarrantyClaimSupplier(StorqClaimCase):
         claim.write({"supplier_credit_amount": 650.0, "supplier_credit_ref": "RMA-77"})
         claim.action_supplier_credited()
         self.assertEqual(claim.supplier_claim_state, "credited")
+
+    def test_unit_in_repair_goes_back_to_the_vendor_from_the_repair_location(self):
+        lots, _order, claim = self._replaced("WCV0021", "WCV0022", disposition="repair")
+        self.assertEqual((lots.storq_state, lots.storq_partner_id.id), ("in_repair", False))
+        repair_location = lots.storq_location_id
+        claim.action_claim_supplier()
+        self.assertEqual(claim.supplier_picking_id.move_line_ids.location_id, repair_location)
+        self.assertEqual(lots.storq_state, "returned_to_vendor")
+        claim.action_supplier_refused()
+        self.assertEqual(claim.supplier_claim_state, "refused")
 
     def test_unit_outside_the_vendor_warranty_or_still_at_the_customer(self):
         lots, _order = self._delivered(["WCV0011"])

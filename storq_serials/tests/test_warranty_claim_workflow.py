@@ -1,4 +1,5 @@
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common_warranty_claim import StorqClaimCase
@@ -57,6 +58,20 @@ class TestWarrantyClaimWorkflow(StorqClaimCase):
             claim.action_approve()
         claim.action_close()
         self.assertEqual(claim.state, "closed")
+
+    def test_reject_wizard_asks_the_reason(self):
+        lots, _order = self._delivered(["WCW0051", "WCW0052"])
+        claims = self._claim(lots[0], user=self.salesperson) | self._claim(lots[1], user=self.salesperson)
+        Wizard = self.env["storq.warranty.claim.reject"].with_user(self.salesperson)
+        form = Form(Wizard.with_context(active_model=claims._name, active_ids=claims.ids))
+        self.assertEqual(form.claim_ids[:], claims)
+        with self.assertRaisesRegex(AssertionError, "reason"):
+            form.save()  # the reason is required
+        form.reason = "Bought abroad: claim with the seller"
+        form.save().action_reject()
+        self.assertEqual(set(claims.mapped("state")), {"rejected"})
+        self.assertEqual(set(claims.mapped("reject_reason")), {"Bought abroad: claim with the seller"})
+        self.assertEqual(len(self._events(lots, "claim_rejected")), 2)
 
     def test_goodwill_resolution_goes_to_closed_and_logs_each_step(self):
         lots, _order = self._delivered(["WCW0041"])

@@ -10,4 +10,5 @@ from . import storq_serial_return_line
 from . import storq_unit_block
 from . import storq_unit_correct
 from . import storq_unit_rename
+from . import storq_warranty_claim_reject
 from . import storq_warranty_reapply
