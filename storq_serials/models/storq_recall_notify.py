@@ -142,9 +142,11 @@ class StorqRecall(models.Model):
             .search([("recall_id", "in", self.ids), ("partner_id", "in", [key[1].id for key in groups])])
         }
         new_keys = [key for key in groups if key not in existing]
+        # Thousands of notices at once: no creation message nor follower per notice.
         notices = (
             self.env["storq.recall.notice"]
             .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
             .create(
                 [
                     {"recall_id": recall.id, "partner_id": partner.id, "company_id": recall.company_id.id}
@@ -158,7 +160,7 @@ class StorqRecall(models.Model):
             by_notice[existing[key].id].extend(group.ids)
         for notice_id, line_ids in by_notice.items():
             Line.browse(line_ids).write({"notice_id": notice_id})
-        return notices.sudo(False)
+        return notices.with_env(self.env)
 
     @api.model
     def _cron_send_notices(self, batch_size=NOTICE_BATCH):

@@ -139,7 +139,8 @@ class TestRecallNotify(StorqRecallNotifyCase):
         self.assertEqual(len(recall.with_user(self.serial_user).notice_ids), 3)
 
     def _send_batch_queries(self, customers):
-        """Queries of one batch sending one notice to each of `customers` new customers."""
+        """Queries of queuing, then of one batch sending, one notice to each of `customers` new
+        customers."""
         partners = self.env["res.partner"].create(
             [
                 {
@@ -154,9 +155,13 @@ class TestRecallNotify(StorqRecallNotifyCase):
         for partner, lot in zip(partners, lots, strict=True):
             self._sell(partner, lot)
         recall = self._recall(lots, title=f"Size {customers}")
-        recall.action_notify()
         self.env.invalidate_all()
         self.env.flush_all()
+        before = self.cr.sql_log_count
+        recall.action_notify()
+        self.env.flush_all()
+        queue_count = self.cr.sql_log_count - before
+        self.env.invalidate_all()
         before = self.cr.sql_log_count
         self.env["storq.recall"]._cron_send_notices()
         self.env.flush_all()
@@ -170,9 +175,9 @@ class TestRecallNotify(StorqRecallNotifyCase):
             ),
             customers,
         )
-        return count
+        return queue_count, count
 
-    def test_send_batch_query_count(self):
+    def test_notify_and_send_batch_query_counts(self):
         self._send_batch_queries(1)  # warm the caches (template, views, groups)
         small = self._send_batch_queries(3)
         large = self._send_batch_queries(12)
