@@ -167,9 +167,11 @@ class StorqRecall(models.Model):
         """Send one batch of queued notices; report the progress to the cron framework, which
         commits and calls again while some remain."""
         Notice = self.env["storq.recall.notice"]
-        notices = Notice.search([("state", "=", "queued")], order="id", limit=batch_size)
+        # A recall closed meanwhile sends nothing more.
+        domain = [("state", "=", "queued"), ("recall_id.state", "=", "confirmed")]
+        notices = Notice.search(domain, order="id", limit=batch_size)
         notices._storq_send()
-        remaining = Notice.search_count([("state", "=", "queued")])
+        remaining = Notice.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(notices), remaining=remaining)
         if remaining:
             self.env.ref("storq_serials.ir_cron_storq_recall_notices")._trigger()

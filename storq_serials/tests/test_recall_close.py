@@ -114,6 +114,20 @@ class TestRecallClose(StorqRecallNotifyCase):
         with self.assertRaises(UserError):
             recall.with_user(self.manager).action_notify()
 
+    def test_closed_recall_sends_no_more_notices(self):
+        lots = self._receive(["RCLD001"])
+        self._sell(self.customer, lots)
+        recall = self._recall(lots, target_rate=0.0)
+        recall.action_notify()
+        self._close(recall)
+        self.assertEqual(self.env["storq.recall"]._cron_send_notices(), 0)
+        self.assertEqual(recall.notice_ids.state, "queued")
+        self.assertFalse(
+            self.env["mail.mail"].search(
+                [("res_id", "in", recall.notice_ids.ids), ("model", "=", "storq.recall.notice")]
+            )
+        )
+
     def test_on_target_closes_and_keeps_blocks(self):
         self._take_back(self.lots[:3])  # 75 %: on target
         self._close(self.recall, blocks="keep")
