@@ -81,6 +81,11 @@ class TestRecallPortal(HttpCase, StorqRecallNotifyCase):
         portal = new_test_user(self.env, login="acme_portal", groups="base.group_portal")
         portal.partner_id.parent_id = self.customer
         self.authenticate("acme_portal", "acme_portal")
+        home = self.url_open("/my")
+        self.assertIn("Safety recalls of your products", home.text)
+        self.assertIn("/my/recalls", home.text)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["recall_count"]})
+        self.assertEqual(counters["recall_count"], 1)
         listing = self.url_open("/my/recalls")
         self.assertIn(self.recall.name, listing.text)
         self.assertIn(f"/my/recalls/{self.acme.id}", listing.text)
