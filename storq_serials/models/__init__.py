@@ -45,6 +45,7 @@ from . import storq_recall_line
 from . import storq_recall_line_lifecycle
 from . import storq_recall_notice
 from . import storq_recall_notify
+from . import storq_recall_preview
 from . import storq_recall_quarantine
 from . import storq_recall_range
 from . import storq_recall_selection

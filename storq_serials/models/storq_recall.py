@@ -23,8 +23,8 @@ STATES = [
 
 class StorqRecall(models.Model):
     """A recall campaign: which units are affected, and stopping them (preview, confirm,
-    quarantine). Selection and confirmation live in `storq_recall_selection.py` and
-    `storq_recall_confirm.py`."""
+    quarantine). Selection, preview, confirmation and quarantine live in
+    `storq_recall_selection.py`, `_preview.py`, `_confirm.py` and `_quarantine.py`."""
 
     _name = "storq.recall"
     _description = "Recall Campaign"

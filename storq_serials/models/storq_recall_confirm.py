@@ -44,8 +44,9 @@ class StorqRecall(models.Model):
             }
         )
         if total <= SYNC_CONFIRM_LIMIT:
-            self._storq_confirm_batch(SYNC_CONFIRM_LIMIT)
-        else:
+            # one more than counted: the batch sees it has reached the end
+            self._storq_confirm_batch(SYNC_CONFIRM_LIMIT + 1)
+        if self.state == "confirming":
             self.message_post(
                 body=self.env._(
                     "%(count)s units to confirm: they are blocked in batches of %(batch)s by a "
@@ -59,9 +60,12 @@ class StorqRecall(models.Model):
 
     def action_view_units(self):
         self.ensure_one()
-        return self.env["stock.lot"]._storq_units_action(
-            self.env._("Units of %(recall)s", recall=self.name), self.line_ids.lot_id.ids
+        action = self.env["stock.lot"]._storq_units_action(
+            self.env._("Units of %(recall)s", recall=self.name), []
         )
+        # by the lines, not a list of ids: a recall may hold 100,000 units
+        action["domain"] = [("storq_recall_line_ids.recall_id", "=", self.id)]
+        return action
 
     # ------------------------------------------------------------------
     # Business methods

@@ -51,6 +51,8 @@ class TestRecallConfirm(RecallCase):
         self.assertFalse(self.spare.storq_blocked)
         self.assertEqual(self.spare.storq_recall_count, 0)
         self.assertEqual(self.recalled[0].storq_recall_count, 1)
+        units_action = recall.action_view_units()
+        self.assertEqual(self.env["stock.lot"].search(units_action["domain"]), self.recalled)
         action = self.recalled[0].action_storq_view_recalls()
         self.assertEqual(self.env["storq.recall"].search(action["domain"]), recall)
         with self.assertRaisesRegex(UserError, "already confirmed"):
@@ -98,7 +100,7 @@ class TestRecallConfirm(RecallCase):
     def test_large_recall_confirms_in_cron_batches(self):
         recall = self._recall([("RCL0001", "RCL0004")], user=self.manager).with_user(self.manager)
         with (
-            patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 2),
+            patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 3),
             patch.object(storq_recall_confirm, "CONFIRM_BATCH", 3),
         ):
             recall.action_confirm()
@@ -122,6 +124,12 @@ class TestRecallConfirm(RecallCase):
         self.assertEqual(recall.confirm_progress, 100.0)
         self.assertEqual(len(recall.line_ids), 4)
         self.assertTrue(all(self.recalled.mapped("storq_blocked")))
+
+    def test_recall_of_exactly_the_limit_confirms_in_the_request(self):
+        recall = self._recall([("RCL0001", "RCL0004")], user=self.manager).with_user(self.manager)
+        with patch.object(storq_recall_confirm, "SYNC_CONFIRM_LIMIT", 4):
+            recall.action_confirm()
+        self.assertEqual((recall.state, recall.unit_done), ("confirmed", 4))
 
     def test_batch_progress_and_query_count(self):
         units = self._stock_units(self.gadget, [f"QB-{n:04d}" for n in range(1, 81)])

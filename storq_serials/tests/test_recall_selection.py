@@ -230,3 +230,21 @@ class TestRecallSelection(RecallCase):
         self.assertEqual(recall.user_id, self.manager)
         recall.with_user(self.manager).action_preview()
         self.assertEqual(recall.preview_count, 4)
+
+    def test_preview_and_lines_keep_units_that_left(self):
+        returned = self.laptops["LPT0099"]
+        self._return_to_vendor(returned)
+        recall = self._recall([("LPT0099", "LPT0101", self.laptop)], user=self.manager).with_user(
+            self.manager
+        )
+        recall.action_preview()
+        self.assertEqual(recall.preview_data["situations"]["returned_to_vendor"]["count"], 1)
+        recall.include_returned_to_vendor = False
+        recall.action_preview()
+        self.assertNotIn("returned_to_vendor", recall.preview_data["situations"])
+        recall.include_returned_to_vendor = True
+        recall.action_confirm()
+        line = recall.line_ids.filtered(lambda line: line.lot_id == returned)
+        self.assertEqual(
+            (line.situation, line.location_id.id, line.partner_id.id), ("returned_to_vendor", False, False)
+        )
