@@ -151,3 +151,14 @@ class TestWarrantyClaim(StorqClaimCase):
         self.assertEqual(self.Claim.search(action["domain"]), claim)
         self.assertEqual(action["context"]["default_lot_id"], lots.id)
         self.assertEqual(self.Claim.name_search("WCL0101")[0][0], claim.id)
+
+    def test_written_off_unit_cannot_be_claimed(self):
+        lots, _order = self._delivered(["WCL0111"])
+        self.env["storq.serial.return.record"]._return_units(
+            [{"lot_id": lots.id, "reason_id": self.reasons["defective"].id, "disposition": "write_off"}]
+        )
+        self.assertEqual(lots.storq_state, "written_off")
+        with self.assertRaisesRegex(
+            UserError, "WCL0111 was written off: a unit no longer in anybody's hands"
+        ):
+            self._claim(lots)
