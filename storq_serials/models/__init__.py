@@ -20,6 +20,7 @@ from . import stock_lot_serial_key
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_recall
+from . import stock_lot_unit_recall_lifecycle
 from . import stock_lot_unit_return
 from . import stock_lot_warranty
 from . import stock_lot_warranty_claim
@@ -37,8 +38,14 @@ from . import stock_quant_recall
 from . import stock_scrap
 from . import stock_warehouse
 from . import storq_recall
+from . import storq_recall_close
 from . import storq_recall_confirm
+from . import storq_recall_effectiveness
+from . import storq_recall_export
 from . import storq_recall_line
+from . import storq_recall_line_lifecycle
+from . import storq_recall_notice
+from . import storq_recall_notify
 from . import storq_recall_preview
 from . import storq_recall_quarantine
 from . import storq_recall_range
@@ -53,6 +60,7 @@ from . import storq_serial_hygiene_issue
 from . import storq_serial_input
 from . import storq_serial_label
 from . import storq_serial_return_record
+from . import storq_serial_return_record_recall
 from . import storq_serial_return_record_receipt
 from . import storq_serial_return_record_routing
 from . import storq_serial_validation
@@ -62,5 +70,6 @@ from . import storq_unit_rulebook_return
 from . import storq_unit_rulebook_validation
 from . import storq_warranty_claim
 from . import storq_warranty_claim_front
+from . import storq_warranty_claim_recall
 from . import storq_warranty_claim_resolution
 from . import storq_warranty_claim_supplier
