@@ -20,7 +20,6 @@ from . import stock_lot_serial_key
 from . import stock_lot_unique
 from . import stock_lot_unit
 from . import stock_lot_unit_recall
-from . import stock_lot_unit_recall_lifecycle
 from . import stock_lot_unit_return
 from . import stock_lot_warranty
 from . import stock_lot_warranty_claim
@@ -52,9 +51,6 @@ from . import storq_recall_range
 from . import storq_recall_selection
 from . import storq_return_reason
 from . import storq_serial_event
-from . import storq_serial_event_claim
-from . import storq_serial_event_recall
-from . import storq_serial_event_warranty
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_input

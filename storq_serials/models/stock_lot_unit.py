@@ -484,10 +484,29 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _storq_record_moves(self, move_lines):
-        """Update the unit records and write one event per done move line, in batches.
+        """Record done move lines on their units, in batches, in this order (the one place
+        where done moves reach the unit record; the steps live with their feature):
+
+        1. what the later steps need to know from before the moves: the warranty's
+           (`_storq_warranty_before_moves`, stock_lot_warranty.py) and the recalls'
+           (`_storq_recall_before_moves`, stock_lot_unit_recall.py);
+        2. the unit records and one history event per line (`_storq_update_unit_records`);
+        3. the warranty: the vendor's from a first receipt, the customer's from a delivery on a
+           new sale (`_storq_warranty_after_moves`);
+        4. the recall lines of recalled units: quarantined, returned, resolved
+           (`_storq_recall_after_moves`).
 
         `move_lines` are done lines of serial-controlled products, with their lot.
         """
+        warranty = self._storq_warranty_before_moves(move_lines)
+        recall = self._storq_recall_before_moves(move_lines)
+        self._storq_update_unit_records(move_lines)
+        self._storq_warranty_after_moves(move_lines, warranty)
+        self._storq_recall_after_moves(move_lines, recall)
+
+    @api.model
+    def _storq_update_unit_records(self, move_lines):
+        """Update the unit records and write one event per done move line, in batches."""
         # Prefetch the whole batch whatever recordset the lines were taken from.
         lines = move_lines.with_prefetch().sorted(lambda line: (line.date, line.id))
         pending = {}  # lot -> vals to write, last move wins
