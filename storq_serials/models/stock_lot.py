@@ -48,6 +48,18 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        """The module's one override of `stock.lot.create`, in this order:
+
+        1. the unit record is closed to clients (`_storq_check_record_create`, stock_lot_unit.py);
+        2. only serial managers date a unit's manufacture (stock_lot_warranty.py);
+        3. the company-wide uniqueness flag follows the company (`_storq_drop_unique_flag`,
+           stock_lot_unique.py);
+        4. the serials are normalised and checked in one batch (here), then Odoo creates the
+           units, and the likely typos accepted are posted on them.
+        """
+        self._storq_check_record_create(vals_list)
+        self._storq_check_manufacture_date_create(vals_list)
+        vals_list = [self._storq_drop_unique_flag(vals) for vals in vals_list]
         vals_list, warnings = self._storq_validate_vals_list(vals_list)
         lots = super().create(vals_list)
         for lot, warning in zip(lots, warnings):
@@ -56,6 +68,26 @@ class StockLot(models.Model):
         return lots
 
     def write(self, vals):
+        """The module's one override of `stock.lot.write`, in this order:
+
+        1. the unit record is closed to clients (`_storq_check_record_write`, stock_lot_unit.py);
+        2. only serial managers change a manufacture date (stock_lot_warranty.py);
+        3. the company-wide uniqueness flag follows the company (stock_lot_unique.py);
+        4. a controlled unit is renamed only by Correct Serial, and a new serial or product is
+           checked like a new unit (here);
+        5. Odoo writes, then each manufacture date changed gets its history event.
+        """
+        self._storq_check_record_write(vals)
+        manufacture_dates = self._storq_manufacture_dates_before(vals)
+        vals = self._storq_drop_unique_flag(vals)
+        vals = self._storq_check_serial_write(vals)
+        result = super().write(vals)
+        self._storq_log_manufacture_dates(manufacture_dates)
+        return result
+
+    def _storq_check_serial_write(self, vals):
+        """`vals` with the new serial normalised; refuses a rename outside Correct Serial, and a
+        new serial or product that breaks the serial checks."""
         if "name" in vals and not self.env.su:
             self._storq_refuse_rename(vals["name"])
         if {"name", "product_id"} & set(vals) and self:
@@ -72,7 +104,7 @@ class StockLot(models.Model):
             serials = {verdict.serial for verdict in verdicts}
             if "name" in vals and len(serials) == 1:
                 vals = dict(vals, name=serials.pop())
-        return super().write(vals)
+        return vals
 
     # ------------------------------------------------------------------
     # Business methods

@@ -97,21 +97,18 @@ class StockLot(models.Model):
             lot.storq_serial_unique_company_wide = any_on
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD (create and write are overridden once, in stock_lot.py, which calls this)
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        # The copy follows the company, never a value sent over RPC or an import: a unit
-        # created with it off would escape the company-wide constraint.
-        for vals in vals_list:
-            vals.pop("storq_serial_unique_company_wide", None)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "storq_serial_unique_company_wide" in vals:
-            vals = dict(vals)
-            del vals["storq_serial_unique_company_wide"]
-        return super().write(vals)
+    @api.model
+    def _storq_drop_unique_flag(self, vals):
+        """`vals` without the company-wide flag. Its copy follows the company, never a value
+        sent over RPC or an import: a unit created with it off would escape the company-wide
+        constraint."""
+        if "storq_serial_unique_company_wide" not in vals:
+            return vals
+        vals = dict(vals)
+        del vals["storq_serial_unique_company_wide"]
+        return vals
 
     # ------------------------------------------------------------------
     # Schema

@@ -139,10 +139,11 @@ class StockLot(models.Model):
             lot.storq_event_count = counts.get(lot, 0)
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD (create and write are overridden once, in stock_lot.py, which calls these checks)
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _storq_check_record_create(self, vals_list):
+        """Refuse units created with a unit record by anyone but the module (superuser mode)."""
         if not self.env.su:
             forged = {name for vals in vals_list for name in GUARDED_FIELDS if vals.get(name)}
             self._storq_refuse_record_write(forged)
@@ -151,12 +152,11 @@ class StockLot(models.Model):
         self._storq_refuse_record_write(
             {name for name in GUARDED_FIELDS if self.env.context.get(f"default_{name}")}
         )
-        return super().create(vals_list)
 
-    def write(self, vals):
+    def _storq_check_record_write(self, vals):
+        """Refuse writes to the unit record by anyone but the module (superuser mode)."""
         if not self.env.su:
             self._storq_refuse_record_write(GUARDED_FIELDS & set(vals))
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_unit_history(self):
@@ -484,10 +484,29 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _storq_record_moves(self, move_lines):
-        """Update the unit records and write one event per done move line, in batches.
+        """Record done move lines on their units, in batches, in this order (the one place
+        where done moves reach the unit record; the steps live with their feature):
+
+        1. what the later steps need to know from before the moves: the warranty's
+           (`_storq_warranty_before_moves`, stock_lot_warranty.py) and the recalls'
+           (`_storq_recall_before_moves`, stock_lot_unit_recall.py);
+        2. the unit records and one history event per line (`_storq_update_unit_records`);
+        3. the warranty: the vendor's from a first receipt, the customer's from a delivery on a
+           new sale (`_storq_warranty_after_moves`);
+        4. the recall lines of recalled units: quarantined, returned, resolved
+           (`_storq_recall_after_moves`).
 
         `move_lines` are done lines of serial-controlled products, with their lot.
         """
+        warranty = self._storq_warranty_before_moves(move_lines)
+        recall = self._storq_recall_before_moves(move_lines)
+        self._storq_update_unit_records(move_lines)
+        self._storq_warranty_after_moves(move_lines, warranty)
+        self._storq_recall_after_moves(move_lines, recall)
+
+    @api.model
+    def _storq_update_unit_records(self, move_lines):
+        """Update the unit records and write one event per done move line, in batches."""
         # Prefetch the whole batch whatever recordset the lines were taken from.
         lines = move_lines.with_prefetch().sorted(lambda line: (line.date, line.id))
         pending = {}  # lot -> vals to write, last move wins

@@ -61,20 +61,24 @@ class StockLot(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # CRUD
+    # CRUD (create and write are overridden once, in stock_lot.py, which calls these)
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _storq_check_manufacture_date_create(self, vals_list):
         if any(vals.get("storq_manufacture_date") for vals in vals_list):
             self._storq_check_manufacture_date_access()
-        return super().create(vals_list)
 
-    def write(self, vals):
+    def _storq_manufacture_dates_before(self, vals):
+        """The manufacture dates a write of `vals` is about to change (checked), or None."""
         if "storq_manufacture_date" not in vals:
-            return super().write(vals)
+            return None
         self._storq_check_manufacture_date_access()
-        before = {lot: lot.storq_manufacture_date for lot in self}
-        result = super().write(vals)
+        return {lot: lot.storq_manufacture_date for lot in self}
+
+    def _storq_log_manufacture_dates(self, before):
+        """One event per unit whose manufacture date a write changed from `before`."""
+        if not before:
+            return
         changed = self.filtered(lambda lot: lot.storq_manufacture_date != before[lot])
         if changed:
             changed._storq_log_warranty_events(
@@ -88,7 +92,6 @@ class StockLot(models.Model):
                     for lot in changed
                 },
             )
-        return result
 
     def _storq_check_manufacture_date_access(self):
         if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
@@ -213,9 +216,10 @@ class StockLot(models.Model):
     # Business methods: starting events
     # ------------------------------------------------------------------
     @api.model
-    def _storq_record_moves(self, move_lines):
-        """After the unit records: the vendor warranty of units received for the first time, and
-        the customer warranty of units delivered on a new sale."""
+    def _storq_warranty_before_moves(self, move_lines):
+        """(units delivered with their last delivery line, the sale line each was sold on
+        before, units received for the first time): what `_storq_warranty_after_moves` needs
+        from before the unit records change (see `_storq_record_moves`)."""
         deliveries = {}  # unit -> its last delivery line in the batch
         first_receipts = self.env["stock.lot"]
         for line in move_lines.with_prefetch().sorted(lambda line: (line.date, line.id)):
@@ -225,13 +229,18 @@ class StockLot(models.Model):
             if line.location_id.usage == "supplier" and not lot.storq_received_date:
                 first_receipts |= lot
         sold_before = {lot: lot.storq_sale_line_id for lot in deliveries}
-        result = super()._storq_record_moves(move_lines)
+        return deliveries, sold_before, first_receipts
+
+    @api.model
+    def _storq_warranty_after_moves(self, move_lines, before):
+        """After the unit records: the vendor warranty of units received for the first time, and
+        the customer warranty of units delivered on a new sale."""
+        deliveries, sold_before, first_receipts = before
         if first_receipts:
             first_receipts._storq_set_supplier_warranty()
         if deliveries:
             self._storq_start_on_delivery(deliveries, sold_before)
             self.browse([lot.id for lot in deliveries])._storq_apply_pending_extensions()
-        return result
 
     @api.model
     def _storq_start_on_delivery(self, deliveries, sold_before):

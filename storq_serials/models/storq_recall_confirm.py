@@ -131,7 +131,7 @@ class StorqRecall(models.Model):
             SQL("stock_lot.storq_location_id AS location_id"),
             SQL("stock_lot.storq_partner_id AS partner_id"),
         )
-        now = self.env.cr.now()
+        now = fields.Datetime.now()  # to the second, as every other event (they sort by date)
         self.env.cr.execute(
             SQL(
                 """
@@ -161,7 +161,7 @@ class StorqRecall(models.Model):
     def _storq_log_recall_events(self, lot_ids, note):
         """One "recalled" event per unit, naming the recall, in one statement read from the
         units themselves (what `_storq_log_events` writes, without loading 5,000 records)."""
-        now = self.env.cr.now()
+        now = fields.Datetime.now()  # to the second, as every other event (they sort by date)
         self.env.cr.execute(
             SQL(
                 """

@@ -95,8 +95,19 @@ class StorqSerialEvent(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _selection_document_ref(self):
-        """Documents an event can point to; other modules extend it."""
-        names = ("stock.picking", "stock.scrap", "stock.move", "purchase.order", "sale.order", "res.partner")
+        """Documents an event can point to, all listed here; other modules extend it."""
+        names = (
+            "stock.picking",
+            "stock.scrap",
+            "stock.move",
+            "purchase.order",
+            "sale.order",
+            "res.partner",
+            "account.move",
+            "storq.warranty.claim",
+            "storq.recall",
+            "storq.serial.audit",
+        )
         return [(name, self.env[name]._description) for name in names if name in self.env]
 
     # ------------------------------------------------------------------

@@ -9,10 +9,16 @@ from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
+from . import test_recall_close
 from . import test_recall_confirm
+from . import test_recall_export
+from . import test_recall_lifecycle
+from . import test_recall_notify
+from . import test_recall_portal
 from . import test_recall_quarantine
 from . import test_recall_security
 from . import test_recall_selection
+from . import test_recall_tour
 from . import test_return_dropship
 from . import test_return_report
 from . import test_return_routing
@@ -41,6 +47,7 @@ from . import test_tools_format_rule
 from . import test_tools_input_limits
 from . import test_tools_labels
 from . import test_tools_normalize
+from . import test_tools_recall_effectiveness
 from . import test_tools_serial_input
 from . import test_tools_serial_order
 from . import test_tools_serial_range

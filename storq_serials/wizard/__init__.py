@@ -1,4 +1,6 @@
 from . import stock_return_picking
+from . import storq_recall_close
+from . import storq_recall_line_outcome
 from . import storq_serial_bulk_entry
 from . import storq_serial_bulk_entry_line
 from . import storq_serial_label_print

@@ -1,0 +1,178 @@
+from collections import defaultdict
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+
+# How many notices one run of the scheduled job sends; each run commits (the cron framework
+# commits after each call and calls again while work remains).
+NOTICE_BATCH = 200
+
+REMEDIES = [
+    ("repair", "Repair"),
+    ("replacement", "Replacement"),
+    ("refund", "Refund"),
+]
+
+
+class StorqRecall(models.Model):
+    """Notifying the customers of a confirmed recall: one notice per customer, sent in batches
+    by a scheduled job, with the progress on the campaign."""
+
+    _inherit = "storq.recall"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    stop_instructions = fields.Text(
+        "What to stop doing",
+        help="What the customers must stop doing with the unit until it is remedied.",
+    )
+    remedy = fields.Selection(REMEDIES, default="replacement", help="What the customers are offered.")
+    return_instructions = fields.Text(
+        "How to return", help="How the customers send the unit back, or have it collected."
+    )
+    notice_ids = fields.One2many("storq.recall.notice", "recall_id", "Notices", readonly=True)
+    notice_count = fields.Integer("Customers notified", compute="_compute_notice_progress")
+    notice_done_count = fields.Integer("Notices processed", compute="_compute_notice_progress")
+    notice_no_email_count = fields.Integer("Customers to call", compute="_compute_notice_progress")
+    notice_progress = fields.Float("Sending progress (%)", compute="_compute_notice_progress")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    def _compute_notice_progress(self):
+        groups = self.env["storq.recall.notice"]._read_group(
+            [("recall_id", "in", self.ids)], ["recall_id", "state"], ["__count"]
+        )
+        counts = defaultdict(lambda: defaultdict(int))
+        for recall, state, count in groups:
+            counts[recall][state] += count
+        for recall in self:
+            by_state = counts[recall]
+            total = sum(by_state.values())
+            recall.notice_count = total
+            recall.notice_done_count = total - by_state["queued"]
+            recall.notice_no_email_count = by_state["no_email"]
+            recall.notice_progress = 100.0 * recall.notice_done_count / total if total else 0.0
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_notify(self):
+        """Queue one notice per customer holding affected units; the scheduled job sends them."""
+        self._check_recall_manager()
+        for recall in self:
+            if recall.state != "confirmed":
+                raise UserError(
+                    self.env._(
+                        "%(recall)s is not confirmed: confirm it before notifying the customers.",
+                        recall=recall.name,
+                    )
+                )
+        queued = self._queue_notices()
+        if queued:
+            self.env.ref("storq_serials.ir_cron_storq_recall_notices")._trigger()
+        for recall in self:
+            recall.message_post(
+                body=self.env._(
+                    "%(count)s customer notice(s) queued; they are sent in batches by a scheduled job.",
+                    count=len(queued.filtered(lambda notice, recall=recall: notice.recall_id == recall)),
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if queued else "warning",
+                "message": self.env._(
+                    "%(count)s customer notice(s) queued: they are sent in the background.",
+                    count=len(queued),
+                )
+                if queued
+                else self.env._("Every customer holding an affected unit has a notice already."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_notices(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Notices of %(recall)s", recall=self.name),
+            "res_model": "storq.recall.notice",
+            "view_mode": "list,form",
+            "domain": [("recall_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def action_view_no_email(self):
+        """The customers without an email, to follow up by phone."""
+        action = self.action_view_notices()
+        action["name"] = self.env._("Customers to call for %(recall)s", recall=self.name)
+        action["context"] = dict(action["context"], search_default_no_email=1)
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_recall_manager(self):
+        if not (self.env.su or self.env.user.has_group("storq_serials.group_storq_manager")):
+            raise AccessError(
+                self.env._("Only serial managers can notify the customers of a recall or close it.")
+            )
+
+    def _queue_notices(self):
+        """One queued notice per (recall, customer) for the customer lines without one (3 queries
+        plus the inserts)."""
+        Line = self.env["storq.recall.line"].sudo()
+        lines = Line.search_fetch(
+            [("recall_id", "in", self.ids), ("partner_id", "!=", False), ("notice_id", "=", False)],
+            ["recall_id", "partner_id"],
+        )
+        groups = defaultdict(lambda: Line.browse())
+        for line in lines:
+            groups[(line.recall_id, line.partner_id.commercial_partner_id)] |= line
+        existing = {
+            (notice.recall_id, notice.partner_id): notice
+            for notice in self.env["storq.recall.notice"]
+            .sudo()
+            .search([("recall_id", "in", self.ids), ("partner_id", "in", [key[1].id for key in groups])])
+        }
+        new_keys = [key for key in groups if key not in existing]
+        # Thousands of notices at once: no creation message nor follower per notice.
+        notices = (
+            self.env["storq.recall.notice"]
+            .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+            .create(
+                [
+                    {"recall_id": recall.id, "partner_id": partner.id, "company_id": recall.company_id.id}
+                    for recall, partner in new_keys
+                ]
+            )
+        )
+        existing.update(zip(new_keys, notices, strict=True))
+        by_notice = defaultdict(list)
+        for key, group in groups.items():
+            by_notice[existing[key].id].extend(group.ids)
+        for notice_id, line_ids in by_notice.items():
+            Line.browse(line_ids).write({"notice_id": notice_id})
+        return notices.with_env(self.env)
+
+    @api.model
+    def _cron_send_notices(self, batch_size=NOTICE_BATCH):
+        """Send one batch of queued notices; report the progress to the cron framework, which
+        commits and calls again while some remain."""
+        Notice = self.env["storq.recall.notice"]
+        # A recall closed meanwhile sends nothing more.
+        domain = [("state", "=", "queued"), ("recall_id.state", "=", "confirmed")]
+        notices = Notice.search(domain, order="id", limit=batch_size)
+        notices._storq_send()
+        remaining = Notice.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(notices), remaining=remaining)
+        if remaining:
+            self.env.ref("storq_serials.ir_cron_storq_recall_notices")._trigger()
+        return remaining
