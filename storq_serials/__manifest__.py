@@ -12,6 +12,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/storq_return_reason_data.xml",
+        "data/storq_serial_audit_data.xml",
         "report/storq_serial_label_reports.xml",
         "report/storq_serial_label_templates.xml",
         "report/storq_return_report_views.xml",
@@ -34,6 +35,8 @@
         "views/storq_serial_return_record_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/storq_serial_audit_views.xml",
+        "views/storq_serial_audit_report_views.xml",
         "views/menus.xml",
     ],
     "demo": [

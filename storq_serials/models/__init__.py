@@ -18,7 +18,13 @@ from . import stock_picking_pick
 from . import stock_quant
 from . import stock_scrap
 from . import storq_return_reason
+from . import storq_serial_audit
+from . import storq_serial_audit_apply
+from . import storq_serial_audit_line
+from . import storq_serial_audit_report
+from . import storq_serial_audit_scan
 from . import storq_serial_event
+from . import storq_serial_event_audit
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue
 from . import storq_serial_input

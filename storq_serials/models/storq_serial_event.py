@@ -18,6 +18,9 @@ EVENT_TYPES = [
     ("note", "Note"),
     ("corrected", "Record corrected"),
     ("renamed", "Serial corrected"),
+    ("audited", "Audited"),
+    ("found", "Found by an audit"),
+    ("missing", "Missing"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.
