@@ -72,6 +72,69 @@ class StorqSerialAudit(models.Model):
         line = self._storq_audit_keep(vals)
         return self._storq_audit_answer(vals["result"], vals["message"], line, vals.get("product_id"))
 
+    def storq_audit_undo(self):
+        """Undo the last scan of this audit by the current user (the screen's undo): an expected
+        unit's line goes back to not scanned, another scan's line is removed."""
+        self.env["storq.serial.input"]._check_one(self)
+        self.check_access("write")
+        if self.state != "in_progress":
+            return self._storq_audit_answer(
+                "error", self.env._("%(audit)s is not in progress: its scans are kept.", audit=self.name)
+            )
+        Line = self.env["storq.serial.audit.line"].sudo()
+        line = Line.search(
+            [("audit_id", "=", self.id), ("user_id", "=", self.env.uid), ("scan_date", "!=", False)],
+            order="scan_date desc, id desc",
+            limit=1,
+        )
+        if not line:
+            return self._storq_audit_answer("error", self.env._("You have no scan to undo in this audit."))
+        message = self.env._("Scan of %(serial)s undone.", serial=line.serial)
+        if line.expected and line.result != "duplicate":
+            line.write(
+                {
+                    "result": "pending",
+                    "found_location_id": False,
+                    "scan_date": False,
+                    "user_id": False,
+                    "message": False,
+                }
+            )
+        else:
+            line.unlink()
+        self.write({"last_scan_status": "undone", "last_scan_message": message})
+        return self._storq_audit_answer("undone", message)
+
+    def storq_audit_info(self, limit=20):
+        """What the scanning screen shows when it opens an audit: its scope, status, counts and
+        the last scans (the expected list stays hidden in blind mode)."""
+        checks = self.env["storq.serial.input"]
+        checks._check_one(self)
+        limit = checks._check_count(limit, "limit", maximum=200)
+        self.check_access("read")
+        scans = (
+            self.env["storq.serial.audit.line"]
+            .sudo()
+            .search_fetch(
+                [("audit_id", "=", self.id), ("scan_date", "!=", False)],
+                ["serial", "result", "message", "product_id"],
+                order="scan_date desc, id desc",
+                limit=limit,
+            )
+        )
+        answer = self._storq_audit_answer(self.state, self.last_scan_message or "")
+        answer.update(
+            id=self.id,
+            name=self.name,
+            location=self.location_id.display_name,
+            product=self.product_id.display_name or False,
+            blind=self.blind and not self.show_expected,
+            last_scans=[
+                {"serial": line.serial, "result": line.result, "message": line.message} for line in scans
+            ],
+        )
+        return answer
+
     def action_scan(self, serial):
         """`storq_audit_scan` under the name the issue gives it."""
         return self.storq_audit_scan(serial)
@@ -116,11 +179,20 @@ class StorqSerialAudit(models.Model):
             "user_id": self.env.uid,
             "expected": False,
         }
-        if not unit:
-            vals["result"] = "unknown"
-            vals["message"] = self._storq_audit_unknown_message(product or self.product_id, serial)
-            return vals
         Line = self.env["storq.serial.audit.line"].sudo()
+        if not unit:
+            seen = Line.search_count(
+                [("audit_id", "=", self.id), ("serial", "=", serial), ("lot_id", "=", False)], limit=1
+            )
+            vals["result"] = "duplicate" if seen else "unknown"
+            vals["message"] = (
+                self.env._(
+                    "%(serial)s was scanned already in this audit: count each unit once.", serial=serial
+                )
+                if seen
+                else self._storq_audit_unknown_message(product or self.product_id, serial)
+            )
+            return vals
         kept = Line.search_fetch(
             [("audit_id", "=", self.id), ("lot_id", "=", unit.id), ("result", "!=", "duplicate")],
             ["result", "scan_date"],

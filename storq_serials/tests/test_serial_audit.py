@@ -8,7 +8,7 @@ GS = chr(29)  # FNC1 between GS1 fields, as a keyboard-wedge scanner sends it
 # Queries of one scan, whatever the audit's size: the audit, the product barcode and unit
 # lookups, the unit's line, the write of the line and of the audit, the counts.
 SCAN_PRESENT_QUERIES = 16
-SCAN_UNKNOWN_QUERIES = 6
+SCAN_UNKNOWN_QUERIES = 7
 SCAN_UNEXPECTED_QUERIES = 8
 
 
@@ -73,12 +73,13 @@ class TestSerialAudit(StorqAuditCase):
         unknown = audit.storq_audit_scan("NEVER-SEEN-1")
         self.assertEqual(unknown["status"], "unknown")
         self.assertIn("not a known unit", unknown["message"])
+        self.assertEqual(audit.storq_audit_scan("NEVER-SEEN-1")["status"], "duplicate")
         self.assertEqual(audit.storq_audit_scan(phone_units.name)["status"], "present")
         lines = audit.line_ids
         self.assertEqual(lines.filtered(lambda line: line.lot_id == other).found_location_id, self.shelf_a)
         self.assertEqual(
             sorted(lines.filtered(lambda line: line.result != "pending").mapped("result")),
-            ["blocked", "duplicate", "present", "present", "unexpected", "unknown"],
+            ["blocked", "duplicate", "duplicate", "present", "present", "unexpected", "unknown"],
         )
         self.assertEqual(audit.last_scan_status, "present")
         # Nothing changes on the units before a manager applies the audit.
@@ -159,6 +160,25 @@ class TestSerialAudit(StorqAuditCase):
         self.assertFalse(audit.scan_input)
         self.assertEqual(audit.last_scan_status, "present")
         self.assertEqual(audit.action_scan("GA-003")["status"], "duplicate")
+
+    def test_undo_and_info_for_the_scanning_screen(self):
+        audit = self._audit(blind=True)
+        audit.storq_audit_scan("GA-001")
+        audit.storq_audit_scan("GB-001")
+        info = audit.storq_audit_info()
+        self.assertEqual(info["name"], audit.name)
+        self.assertTrue(info["blind"])
+        self.assertEqual([scan["serial"] for scan in info["last_scans"]], ["GB-001", "GA-001"])
+        self.assertNotIn("expected", info["counts"])
+        self.assertEqual(audit.storq_audit_undo()["status"], "undone")
+        self.assertFalse(audit.line_ids.filtered(lambda line: line.serial == "GB-001"))
+        self.assertEqual(audit.storq_audit_undo()["status"], "undone")
+        line = audit.with_user(self.manager).line_ids.filtered(lambda line: line.serial == "GA-001")
+        self.assertEqual(line.result, "pending")
+        self.assertEqual(audit.storq_audit_undo()["status"], "error")
+        # Undone, the unit can be scanned again.
+        self.assertEqual(audit.storq_audit_scan("GA-001")["status"], "present")
+        self.assertEqual(audit.with_user(self.manager).storq_audit_info()["counts"]["expected"], 4)
 
     def test_blind_mode_hides_the_expected_units_from_users_until_submitted(self):
         audit = self._audit(blind=True)
