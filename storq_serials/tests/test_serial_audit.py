@@ -1,5 +1,6 @@
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import Form
 
 from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
@@ -155,7 +156,9 @@ class TestSerialAudit(StorqAuditCase):
         with self.assertRaises(UserError):
             audit.action_start()
         # The manual scan field of the form.
-        audit.scan_input = "GA-003"
+        with Form(audit) as form:
+            self.assertTrue(form.show_expected)
+            form.scan_input = "GA-003"
         audit.action_scan_input()
         self.assertFalse(audit.scan_input)
         self.assertEqual(audit.last_scan_status, "present")
@@ -271,3 +274,44 @@ class TestSerialAuditSecurity(StorqAuditCase):
         self.assertFalse(
             self.env["storq.serial.audit"].with_user(self.user).search([("id", "=", audit_b.id)])
         )
+
+    def test_second_company_applies_its_own_audit(self):
+        company_b = self.env["res.company"].create({"name": "Storq Audit Company C"})
+        manager_b = self._make_user("storq_audit_manager_b", "stock.group_stock_manager", company=company_b)
+        stock_b = (
+            self.env["stock.warehouse"].search([("company_id", "=", company_b.id)], limit=1).lot_stock_id
+        )
+        env_b = self.env(context=dict(self.env.context, allowed_company_ids=company_b.ids))
+        units = env_b["stock.lot"].create(
+            [
+                {"product_id": self.gadget.id, "name": name, "company_id": company_b.id}
+                for name in ("C-1", "C-2")
+            ]
+        )
+        quants = (
+            env_b["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                [
+                    {
+                        "product_id": self.gadget.id,
+                        "location_id": stock_b.id,
+                        "lot_id": unit.id,
+                        "inventory_quantity": 1,
+                    }
+                    for unit in units
+                ]
+            )
+        )
+        quants.action_apply_inventory()
+        audit = self.env["storq.serial.audit"].with_user(manager_b).create({"location_id": stock_b.id})
+        audit.action_start()
+        self.assertEqual(audit.line_ids.lot_id, units)
+        self.assertEqual(audit.storq_audit_scan("C-1")["status"], "present")
+        audit.action_submit()
+        # Company A's manager cannot see, let alone apply, company B's audit.
+        with self.assertRaises(AccessError):
+            audit.with_user(self.manager).action_apply()
+        audit.action_apply()
+        self.assertEqual(units.mapped("storq_state"), ["in_stock", "missing"])
+        self.assertFalse(env_b["stock.quant"].search([("lot_id", "=", units[1].id), ("quantity", ">", 0)]))
