@@ -104,11 +104,13 @@ class StorqSerialAudit(models.Model):
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
+    @api.depends_context("uid")
     def _compute_counts(self):
         counts = self._storq_counts()
         for audit in self:
             values = counts.get(audit.id, {})
-            audit.expected_count = values.get("expected", 0)
+            # Blind count: the number expected is not told either (read over RPC as well).
+            audit.expected_count = values.get("expected", 0) if audit.show_expected else 0
             audit.present_count = values.get("present", 0)
             audit.missing_count = values.get("missing", 0)
             audit.unexpected_count = values.get("unexpected", 0)

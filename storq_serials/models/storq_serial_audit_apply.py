@@ -38,6 +38,7 @@ class StorqSerialAudit(models.Model):
         lines.lot_id.fetch(["storq_state", "storq_location_id", "product_id"])
         # Units move on the unit record as it is now: it may have changed since the scan.
         to_move, to_count, missing, audited = defaultdict(list), defaultdict(list), [], []
+        left = []  # found elsewhere, but out of reach of a move (delivered, at the vendor...)
         for line in lines:
             unit = line.lot_id
             if not unit:
@@ -52,6 +53,8 @@ class StorqSerialAudit(models.Model):
                     to_move[(unit.storq_location_id, here)].append(line)
                 elif unit.storq_state in RECOUNTED_STATES:
                     to_count[here].append(line)
+                elif unit.storq_state != "in_stock":
+                    left.append(line)
         stock = self.with_context(storq_audit_apply=True, inventory_name=self.name).sudo()
         pickings = self.env["stock.picking"]
         for (source, destination), moved in to_move.items():
@@ -85,6 +88,16 @@ class StorqSerialAudit(models.Model):
                 missing=len(missing),
             )
         )
+        if left:
+            # A delivered unit comes back through a customer return, never by a count.
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.user_id.id or self.env.uid,
+                summary=self.env._("Units found that no move can take"),
+                note=self.env["storq.serial.input"]._capped_lines(
+                    (line.lot_id._storq_situation() for line in left), separator="<br/>"
+                ),
+            )
 
     def _storq_internal_type(self, location):
         """The warehouse's internal transfer type (archived while multi-step locations are off:

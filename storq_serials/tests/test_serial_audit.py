@@ -186,6 +186,7 @@ class TestSerialAudit(StorqAuditCase):
     def test_blind_mode_hides_the_expected_units_from_users_until_submitted(self):
         audit = self._audit(blind=True)
         self.assertFalse(audit.show_expected)
+        self.assertEqual(audit.read(["expected_count"])[0]["expected_count"], 0)
         answer = audit.storq_audit_scan("GA-001")
         self.assertNotIn("expected", answer["counts"])
         self.assertNotIn("pending", answer["counts"])
@@ -200,6 +201,7 @@ class TestSerialAudit(StorqAuditCase):
         audit.action_submit()
         audit.invalidate_recordset()
         self.assertTrue(audit.show_expected)
+        self.assertEqual(audit.expected_count, 4)
         self.assertEqual(len(audit.line_ids), 4)
         self.assertEqual(audit.missing_count, 2)
 

@@ -153,3 +153,25 @@ class TestSerialAuditApply(StorqAuditCase):
         company_b = self.env["res.company"].create({"name": "Storq Report Company B"})
         user_b = self._make_user("storq_audit_report_b", "stock.group_stock_user", company=company_b)
         self.assertFalse(self.env["storq.serial.audit.report"].with_user(user_b).search([]))
+
+    def test_a_delivered_unit_found_in_stock_is_left_to_a_customer_return(self):
+        partner = self.env["res.partner"].create({"name": "Audit customer"})
+        order = self._sale(partner, self.gadget, 1)
+        delivery = order.picking_ids
+        self._set_unit_lines(
+            delivery.move_ids, [{"lot_id": self.unit_b.id, "picked": True, "location_id": self.shelf_b.id}]
+        )
+        delivery.button_validate()
+        self.assertEqual(self.unit_b.storq_state, "delivered")
+        audit = self._audit()
+        answer = audit.storq_audit_scan("GB-001")
+        self.assertEqual(answer["status"], "unexpected")
+        self.assertIn("delivered to Audit customer", answer["message"])
+        audit.action_submit()
+        audit.with_user(self.manager).action_apply()
+        self.assertEqual(self.unit_b.storq_state, "delivered")
+        self.assertFalse(audit.picking_ids)
+        activity = audit.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("GB-001", activity.note)
+        self.assertFalse(audit.line_ids.filtered(lambda line: line.lot_id == self.unit_b).applied)
