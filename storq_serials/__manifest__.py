@@ -16,6 +16,7 @@
         "data/storq_recall_notice_data.xml",
         "data/storq_return_reason_data.xml",
         "data/storq_warranty_claim_data.xml",
+        "data/storq_serial_audit_data.xml",
         "report/storq_serial_label_reports.xml",
         "report/storq_serial_label_templates.xml",
         "report/storq_return_report_views.xml",
@@ -56,6 +57,8 @@
         "views/res_config_settings_warranty_views.xml",
         "views/sale_order_warranty_views.xml",
         "views/stock_lot_warranty_views.xml",
+        "views/storq_serial_audit_views.xml",
+        "views/storq_serial_audit_report_views.xml",
         "views/menus.xml",
     ],
     "demo": [

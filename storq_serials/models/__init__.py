@@ -50,6 +50,11 @@ from . import storq_recall_quarantine
 from . import storq_recall_range
 from . import storq_recall_selection
 from . import storq_return_reason
+from . import storq_serial_audit
+from . import storq_serial_audit_apply
+from . import storq_serial_audit_line
+from . import storq_serial_audit_report
+from . import storq_serial_audit_scan
 from . import storq_serial_event
 from . import storq_serial_format
 from . import storq_serial_hygiene_issue

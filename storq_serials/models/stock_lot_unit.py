@@ -15,6 +15,7 @@ UNIT_STATES = [
     ("returned_to_vendor", "Returned to vendor"),
     ("scrapped", "Scrapped"),
     ("written_off", "Written off"),
+    ("missing", "Missing"),
 ]
 
 # How many units `_storq_rebuild_unit_records` replays at once.
@@ -340,6 +341,7 @@ class StockLot(models.Model):
             "returned_to_vendor": lambda: self.env._("%(serial)s was returned to the vendor", serial=serial),
             "scrapped": lambda: self.env._("%(serial)s was scrapped", serial=serial),
             "written_off": lambda: self.env._("%(serial)s was written off", serial=serial),
+            "missing": lambda: self.env._("%(serial)s is missing since an audit", serial=serial),
         }
         build = messages.get(state)
         return build() if build else self.env._("%(serial)s is not in stock", serial=serial)
@@ -545,6 +547,9 @@ class StockLot(models.Model):
                 event_type = "received"
             elif source == "customer":
                 event_type = "returned"
+            elif self.env.context.get("storq_audit_apply"):
+                # An audit found the unit here (moved from its recorded place, or counted back).
+                event_type = "found"
             elif line.is_inventory:
                 event_type = "adjusted"
             else:
@@ -563,6 +568,8 @@ class StockLot(models.Model):
         if destination == "inventory":
             if line.move_id.scrap_id:
                 event_type, state = "scrapped", "scrapped"
+            elif line.is_inventory and self.env.context.get("storq_audit_apply"):
+                event_type, state = "missing", "missing"
             elif line.is_inventory:
                 event_type, state = "adjusted", "written_off"
             else:

@@ -32,6 +32,9 @@ EVENT_TYPES = [
     ("warranty_expired", "Warranty expired"),
     ("manufacture_dated", "Manufacture date set"),
     ("recalled", "Recalled"),
+    ("audited", "Audited"),
+    ("found", "Found by an audit"),
+    ("missing", "Missing"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.

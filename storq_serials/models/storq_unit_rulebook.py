@@ -107,7 +107,7 @@ class StorqUnitRulebook(models.AbstractModel):
     5. from outside our stock (vendor, production, inventory): the unit is not held in our
        stock already, unless it leaves it in the same batch (a count finding it elsewhere);
        a delivered unit comes back only through a customer return; a scrapped or written-off
-       unit moves no more (an inventory count may find a written-off unit again).
+       unit moves no more (an inventory count may find a written-off or missing unit again).
 
     Locations are told apart by their usage only, so receipts, dropships, multi-step
     transfers, deliveries, returns, scrap, inventory counts, repairs and manufacturing are
@@ -219,8 +219,9 @@ class StorqUnitRulebook(models.AbstractModel):
                 ),
                 "status",
             )
-        recounted = state == "written_off" and movement.line and movement.line.is_inventory
-        if state in ("scrapped", "written_off") and not recounted:
+        # An inventory count may find a written-off or missing unit again.
+        recounted = state in ("written_off", "missing") and movement.line and movement.line.is_inventory
+        if state in ("scrapped", "written_off", "missing") and not recounted:
             return Refusal(
                 self.env._(
                     "%(situation)s: the unit moves no more. Check the label.",
