@@ -15,6 +15,7 @@
         "report/storq_serial_label_reports.xml",
         "report/storq_serial_label_templates.xml",
         "report/storq_return_report_views.xml",
+        "report/storq_scan_command_reports.xml",
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
         "wizard/storq_serial_pick_views.xml",
@@ -34,6 +35,7 @@
         "views/storq_serial_return_record_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/storq_scan_screen_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -45,7 +47,10 @@
     "external_dependencies": {"python": ["python-barcode", "google-re2"]},
     "post_init_hook": "post_init_hook",
     "assets": {
-        "web.assets_backend": ["storq_serials/static/src/picking_serial_scanner/*"],
+        "web.assets_backend": [
+            "storq_serials/static/src/picking_serial_scanner/*",
+            "storq_serials/static/src/scan_screen/*",
+        ],
         "web.assets_tests": ["storq_serials/static/tests/tours/*.js"],
     },
     "images": ["static/description/banner.png"],
