@@ -1,7 +1,9 @@
 from odoo.exceptions import AccessError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
+from .common_returns import StorqReturnsCase
 
 
 @tagged("post_install", "-at_install")
@@ -203,3 +205,34 @@ class TestScanScreen(StorqSerialsCase):
         self.assertEqual((action["tag"], action["params"]), ("storq_scan_screen", {"picking_id": receipt.id}))
         action = self.receipt_type.action_storq_scan_screen()
         self.assertEqual(action["params"], {"picking_type_id": self.receipt_type.id})
+
+
+@tagged("post_install", "-at_install")
+class TestScanScreenReturn(StorqReturnsCase):
+    """A customer return (Odoo's return of a delivery) runs on the scanning screen."""
+
+    def test_customer_return_is_scanned_and_validated(self):
+        lots = self._receive(["RT10001", "RT10002"])
+        order = self._sell(self.customer, lots)
+        form = Form(
+            self.env["stock.return.picking"].with_context(
+                active_id=order.picking_ids.id, active_model="stock.picking"
+            )
+        )
+        wizard = form.save()
+        wizard.product_return_moves.quantity = 1
+        back = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        listed = [
+            picking["id"]
+            for group in self.env["stock.picking"].storq_scan_screen_operations()
+            for picking in group["pickings"]
+        ]
+        self.assertIn(back.id, listed)
+        (product,) = back.storq_scan_screen_load()["products"]
+        self.assertEqual((product["expected"], product["done"]), (1, 0))
+        answer = back.storq_scan_screen_scan("rt10002", context_product_id=self.laptop.id)
+        self.assertEqual(answer["status"], "ok", answer)
+        self.assertIs(back.storq_scan_screen_validate(), True)
+        self.assertEqual(back.state, "done")
+        self.assertEqual(lots[1].storq_state, "in_stock")
+        self.assertEqual(lots[0].storq_partner_id, self.customer)

@@ -30,7 +30,7 @@ registry.category("web_tour.tours").add("storq_scan_screen_receipt", {
         },
         {
             // Scanned twice: the server's sentence, answered without a round trip.
-            trigger: ".o_storq_scan_history_danger[data-local=1]:contains('TS00001 was already scanned')",
+            trigger: ".o_storq_scan_history_danger[data-local='1']:contains('TS00001 was already scanned')",
             run: () => scan("TS001"),
         },
         {
