@@ -109,3 +109,42 @@ class TestScanScreenTours(HttpCase):
         self.assertEqual(sorted(shipped.mapped("name")), ["TD00001", "TD00003"])
         self.assertEqual(set(shipped.mapped("storq_partner_id")), {customer})
         self.assertEqual(lots.filtered(lambda lot: lot.name == "TD00009").storq_state, "in_stock")
+
+    def test_customer_return_from_the_inventory_overview(self):
+        product = self._product("Tour screen returned radio", "TR")
+        lots = self.env["stock.lot"].create(
+            [{"product_id": product.id, "name": name} for name in ("TR00001", "TR00002")]
+        )
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            [
+                {"product_id": product.id, "lot_id": lot.id, "location_id": stock.id, "inventory_quantity": 1}
+                for lot in lots
+            ]
+        ).action_apply_inventory()
+        customer = self.env["res.partner"].create({"name": "Tour SR Customer"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 2})],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.move_line_ids.picked = True
+        delivery.button_validate()
+        self.assertEqual(set(lots.mapped("storq_partner_id")), {customer})
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        wizard.product_return_moves.quantity = 1
+        back = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.start_tour(
+            "/odoo/action-stock.stock_picking_type_action", "storq_scan_screen_return", login="admin"
+        )
+        self.assertEqual(back.state, "done")
+        self.assertEqual(back.move_line_ids.lot_id.name, "TR00002")
+        returned = lots.filtered(lambda lot: lot.name == "TR00002")
+        self.assertEqual(returned.storq_state, "in_stock")

@@ -83,7 +83,9 @@ export class StorqScanScreen extends Component {
 
     productClass(product) {
         const classes = [];
-        if (product.done >= product.expected && product.expected > 0) {
+        if (product.done > product.expected) {
+            classes.push("o_storq_scan_line_over");
+        } else if (product.done === product.expected && product.expected > 0) {
             classes.push("o_storq_scan_line_complete");
         } else if (product.done > 0) {
             classes.push("o_storq_scan_line_partial");
@@ -282,6 +284,11 @@ export class StorqScanScreen extends Component {
 
     onChoosePicking(pickingId) {
         this.mutex.exec(() => this.openPicking(pickingId));
+    }
+
+    /** A tap on a product: its serials come next (when several products wait for units). */
+    onChooseProduct(productId) {
+        this.state.productId = productId;
     }
 
     onShowAllTypes() {

@@ -97,3 +97,31 @@ registry.category("web_tour.tours").add("storq_scan_screen_delivery", {
         },
     ],
 });
+
+// From the Inventory overview's Receipts card: a customer's return, its unit scanned back in.
+registry.category("web_tour.tours").add("storq_scan_screen_return", {
+    steps: () => [
+        {
+            trigger: ".o_kanban_record:contains('Receipts') button[name=action_storq_scan_screen]",
+            run: "click",
+        },
+        {
+            trigger: ".o_storq_scan_operation:contains('Tour SR Customer')",
+            run: "click",
+        },
+        {
+            trigger: ".o_storq_scan_screen .o_storq_scan_title:contains('WH/IN/')",
+            run: () => scan("tr00002"),
+        },
+        {
+            trigger: ".o_storq_scan_line_complete .o_storq_scan_serial_last:contains('TR00002')",
+        },
+        {
+            trigger: ".o_storq_scan_validate",
+            run: "click",
+        },
+        {
+            trigger: ".o_storq_scan_message_success:contains('is done')",
+        },
+    ],
+});
