@@ -175,6 +175,16 @@ class TestScanScreen(StorqSerialsCase):
         self.assertEqual(full.state, "done")
         self.assertEqual(self.Lot.search([("name", "=", "BX0502")]).storq_state, "in_stock")
 
+    def test_command_sheet_prints_the_three_command_codes_in_code_128(self):
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "storq_serials.action_report_scan_commands", self.receipt_type.ids
+        )
+        html = html.decode()
+        for code in ("O-BTN.validate", "O-CMD.UNDO", "O-CMD.cancel"):
+            self.assertIn(f"barcode_type=Code128&amp;value={code}", html)
+        # Every printed code is a command the screen runs.
+        self.assertEqual(html.count("barcode_type=Code128"), 3)
+
     def test_cancel_command_leaves_the_transfer_as_it_is(self):
         receipt = self._receipt(self.box, [], quantity=2)
         self._scan_all(receipt, ["BX0601"])

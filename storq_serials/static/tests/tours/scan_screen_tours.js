@@ -9,7 +9,8 @@ function scan(barcode) {
 }
 
 // From a receipt's form, the scanning screen: the product, its units (one scanned twice and
-// one too short, both refused in the browser), an undo, then the printed Validate command.
+// one too short, both refused in the browser), an undo, then the printed Validate command: 3 of
+// the 4 units came, so Odoo's backorder wizard opens over the screen.
 registry.category("web_tour.tours").add("storq_scan_screen_receipt", {
     steps: () => [
         {
@@ -48,16 +49,20 @@ registry.category("web_tour.tours").add("storq_scan_screen_receipt", {
             trigger: ".o_storq_scan_message:contains('TS00002 removed')",
         },
         {
-            trigger: ".o_storq_scan_count:contains('1 / 3')",
+            trigger: ".o_storq_scan_count:contains('1 / 4')",
             run: () => scan("TS00002"),
         },
         {
-            trigger: ".o_storq_scan_count:contains('2 / 3')",
+            trigger: ".o_storq_scan_count:contains('2 / 4')",
             run: () => scan("TS00003"),
         },
         {
-            trigger: ".o_storq_scan_line_complete .o_storq_scan_count:contains('3 / 3')",
+            trigger: ".o_storq_scan_line_partial .o_storq_scan_count:contains('3 / 4')",
             run: () => scan("O-BTN.validate"),
+        },
+        {
+            trigger: ".modal button[name=process]",
+            run: "click",
         },
         {
             trigger: ".o_storq_scan_message_success:contains('is done')",
