@@ -246,3 +246,27 @@ class TestScanScreenReturn(StorqReturnsCase):
         self.assertEqual(back.state, "done")
         self.assertEqual(lots[1].storq_state, "in_stock")
         self.assertEqual(lots[0].storq_partner_id, self.customer)
+
+    def test_full_customer_return_confirms_the_units_odoo_proposed(self):
+        lots = self._receive(["RT20001", "RT20002"])
+        order = self._sell(self.customer, lots)
+        form = Form(
+            self.env["stock.return.picking"].with_context(
+                active_id=order.picking_ids.id, active_model="stock.picking"
+            )
+        )
+        wizard = form.save()
+        wizard.product_return_moves.quantity = 2
+        back = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        # Odoo proposes the delivered units on lines not scanned yet.
+        self.assertEqual(sorted(back.move_line_ids.lot_id.mapped("name")), ["RT20001", "RT20002"])
+        answer = back.storq_scan_screen_scan("RT20002", context_product_id=self.laptop.id)
+        self.assertEqual((answer["status"], answer["scanned"]), ("ok", 1), answer)
+        self.assertEqual(len(back.move_line_ids), 2, "the proposed line is confirmed, not doubled")
+        twice = back.storq_scan_screen_scan("RT20002", context_product_id=self.laptop.id)
+        self.assertIn("already scanned", twice["message"])
+        self.assertEqual(
+            back.storq_scan_screen_scan("RT20001", context_product_id=self.laptop.id)["status"], "ok"
+        )
+        self.assertIs(back.storq_scan_screen_validate(), True)
+        self.assertEqual(set(lots.mapped("storq_state")), {"in_stock"})
