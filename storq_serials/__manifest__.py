@@ -21,6 +21,7 @@
         "report/storq_serial_label_templates.xml",
         "report/storq_return_report_views.xml",
         "report/storq_warranty_claim_report_views.xml",
+        "report/storq_scan_command_reports.xml",
         "wizard/storq_serial_bulk_entry_views.xml",
         "wizard/storq_serial_label_print_views.xml",
         "wizard/storq_serial_pick_views.xml",
@@ -59,6 +60,7 @@
         "views/stock_lot_warranty_views.xml",
         "views/storq_serial_audit_views.xml",
         "views/storq_serial_audit_report_views.xml",
+        "views/storq_scan_screen_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -70,7 +72,10 @@
     "external_dependencies": {"python": ["python-barcode", "google-re2"]},
     "post_init_hook": "post_init_hook",
     "assets": {
-        "web.assets_backend": ["storq_serials/static/src/picking_serial_scanner/*"],
+        "web.assets_backend": [
+            "storq_serials/static/src/picking_serial_scanner/*",
+            "storq_serials/static/src/scan_screen/*",
+        ],
         "web.assets_tests": ["storq_serials/static/tests/tours/*.js"],
     },
     "images": ["static/description/banner.png"],

@@ -32,6 +32,8 @@ from . import stock_move_recall
 from . import stock_picking
 from . import stock_picking_lot_checks
 from . import stock_picking_pick
+from . import stock_picking_scan_screen
+from . import stock_picking_type
 from . import stock_quant
 from . import stock_quant_recall
 from . import stock_scrap
