@@ -135,9 +135,23 @@ class StockPicking(models.Model):
         )
 
     def _storq_scan_receive(self, product, serial):
-        """Receive the unit `serial` of `product`, unless scanned already or already in stock;
-        on a dropship (from the vendor straight to the customer), unless it is blocked."""
-        if self._storq_scanned_here(product, serial):
+        """`storq_scan`'s receipt of `serial`, where a unit Odoo already put on a line of this
+        transfer that is not scanned yet (a customer return proposes the units delivered) is
+        confirmed by its scan, as a reserved unit is on a delivery, rather than refused as
+        scanned twice. The same queries as before: this line's search replaces the check
+        for a unit scanned twice."""
+        line = self.env["stock.move.line"].search(
+            [
+                ("picking_id", "=", self.id),
+                ("product_id", "=", product.id),
+                "|",
+                ("lot_name", "=", serial),
+                ("lot_id.name", "=", serial),
+            ],
+            order="picked desc, id",
+            limit=1,
+        )
+        if line.picked:
             return self._storq_scan_error(self._storq_scanned_twice_message(serial))
         unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
         if unit:
@@ -145,9 +159,12 @@ class StockPicking(models.Model):
             if refusal:
                 return self._storq_scan_error(refusal)
         self._storq_confirm_for_scan()
-        moves = self._storq_scan_moves(product)
-        vals = {"lot_name": serial, "quantity": 1, "picked": True}
-        self._storq_scan_write_line(moves[:1], self._storq_line_to_fill(moves, empty_only=True), vals)
+        if line:
+            line.write({"quantity": 1, "picked": True})
+        else:
+            moves = self._storq_scan_moves(product)
+            vals = {"lot_name": serial, "quantity": 1, "picked": True}
+            self._storq_scan_write_line(moves[:1], self._storq_line_to_fill(moves, empty_only=True), vals)
         return self._storq_scan_ok(
             product,
             serial,
@@ -278,21 +295,6 @@ class StockPicking(models.Model):
         if self.location_dest_id.usage == "customer":
             return True
         return any(move.location_final_id.usage == "customer" for move in self.move_ids)
-
-    def _storq_scanned_here(self, product, serial):
-        """Whether `serial` of `product` was scanned on this transfer already (1 query)."""
-        return bool(
-            self.env["stock.move.line"].search_count(
-                [
-                    ("picking_id", "=", self.id),
-                    ("product_id", "=", product.id),
-                    "|",
-                    ("lot_name", "=", serial),
-                    ("lot_id.name", "=", serial),
-                ],
-                limit=1,
-            )
-        )
 
     def _storq_line_to_fill(self, moves, empty_only=False):
         """A line of `moves` not scanned yet, those without a unit first (1 query).

@@ -336,43 +336,6 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Business methods: units Odoo put on the transfer already
     # ------------------------------------------------------------------
-    def _storq_scan_receive(self, product, serial):
-        """`storq_scan`'s receipt of `serial`, where a unit Odoo already put on a line of this
-        transfer that is not scanned yet (a customer return proposes the units delivered) is
-        confirmed by its scan, as a reserved unit is on a delivery, rather than refused as
-        scanned twice. The same queries as before: this line's search replaces the check
-        for a unit scanned twice."""
-        line = self.env["stock.move.line"].search(
-            [
-                ("picking_id", "=", self.id),
-                ("product_id", "=", product.id),
-                "|",
-                ("lot_name", "=", serial),
-                ("lot_id.name", "=", serial),
-            ],
-            order="picked desc, id",
-            limit=1,
-        )
-        if line.picked:
-            return self._storq_scan_error(self._storq_scanned_twice_message(serial))
-        unit, _other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
-        if unit:
-            refusal = self._storq_rulebook_verdict(product, unit, self.location_id)
-            if refusal:
-                return self._storq_scan_error(refusal)
-        self._storq_confirm_for_scan()
-        if line:
-            line.write({"quantity": 1, "picked": True})
-        else:
-            moves = self._storq_scan_moves(product)
-            vals = {"lot_name": serial, "quantity": 1, "picked": True}
-            self._storq_scan_write_line(moves[:1], self._storq_line_to_fill(moves, empty_only=True), vals)
-        return self._storq_scan_ok(
-            product,
-            serial,
-            self.env._("%(serial)s received (%(product)s).", serial=serial, product=product.display_name),
-        )
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
