@@ -49,6 +49,10 @@ RECORD_FIELDS = frozenset(
         "storq_delivered_date",
         "storq_blocked",
         "storq_block_reason",
+        "storq_serial_prefix",
+        "storq_serial_digits",
+        "storq_serial_width",
+        "storq_serial_suffix",
     }
 )
 # Also closed to clients: the history (append-only) and the stored serial control flag, whose

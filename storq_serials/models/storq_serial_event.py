@@ -18,6 +18,7 @@ EVENT_TYPES = [
     ("note", "Note"),
     ("corrected", "Record corrected"),
     ("renamed", "Serial corrected"),
+    ("recalled", "Recalled"),
 ]
 
 # Columns written by `_bulk_create` with their SQL array types, besides the log columns.

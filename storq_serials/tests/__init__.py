@@ -10,6 +10,10 @@ from . import test_install
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
+from . import test_recall_confirm
+from . import test_recall_quarantine
+from . import test_recall_security
+from . import test_recall_selection
 from . import test_return_dropship
 from . import test_return_report
 from . import test_return_routing
@@ -39,6 +43,7 @@ from . import test_tools_input_limits
 from . import test_tools_labels
 from . import test_tools_normalize
 from . import test_tools_serial_input
+from . import test_tools_serial_order
 from . import test_tools_serial_range
 from . import test_tools_similarity
 from . import test_ui_tours
