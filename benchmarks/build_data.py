@@ -186,6 +186,7 @@ def make_context(env, company, warehouse, products, suppliers, customers, rng):
         "ids": {},
         "expected": Counter(),
         "copy_seconds": Counter(),
+        "lot_key": lot_key_function(env),
     }
 
 
@@ -989,7 +990,27 @@ def add_lot(ctx, rows, unit):
         storq_delivered_date=delivery and fmt(unit.delivered),
         storq_blocked=bool(unit.blocked),
         storq_block_reason=unit.blocked,
+        **ctx["lot_key"](unit.name),
     )
+
+
+def lot_key_function(env):
+    """The stored serial key columns of a unit (prefix, digits, width, suffix: the natural serial
+    order recalls compare ranges with), when the module has them; else none."""
+    if "storq_serial_prefix" not in env["stock.lot"]._fields:
+        return lambda name: {}
+    from odoo.addons.storq_serials.tools.serial_order import serial_key
+
+    def key(name):
+        values = serial_key(name)
+        return {
+            "storq_serial_prefix": values["prefix"],
+            "storq_serial_digits": values["digits"],
+            "storq_serial_width": values["width"],
+            "storq_serial_suffix": values["suffix"],
+        }
+
+    return key
 
 
 def add_move_line(ctx, rows, unit, move, source, destination, date):
@@ -1254,6 +1275,7 @@ def check_computed(env, products, ctx, sample=300):
         (sale_lines, "qty_delivered", "_compute_qty_delivered"),
         (purchase_lines, "qty_received", "_compute_qty_received"),
         (lots, "location_id", "_compute_single_location"),
+        *([(lots, "storq_serial_digits", "_compute_storq_serial_key")] if "storq_serial_digits" in lots else []),
     ):
         stored = {record.id: record[field] for record in records}
         env.invalidate_all()
