@@ -1275,7 +1275,7 @@ def check_computed(env, products, ctx, sample=300):
         (sale_lines, "qty_delivered", "_compute_qty_delivered"),
         (purchase_lines, "qty_received", "_compute_qty_received"),
         (lots, "location_id", "_compute_single_location"),
-        *([(lots, "storq_serial_digits", "_compute_storq_serial_key")] if "storq_serial_digits" in lots else []),
+        *serial_key_check(lots),
     ):
         stored = {record.id: record[field] for record in records}
         env.invalidate_all()
@@ -1289,6 +1289,13 @@ def check_computed(env, products, ctx, sample=300):
             )
         env.invalidate_all()
     return problems
+
+
+def serial_key_check(lots):
+    """The serial key (natural serial order) when the module stores it."""
+    return (
+        [(lots, "storq_serial_digits", "_compute_storq_serial_key")] if "storq_serial_digits" in lots else []
+    )
 
 
 CHECKS = (check_counts, check_quants, check_sql, check_computed)
