@@ -125,3 +125,17 @@ class TestBenchmarkData(StorqSerialsCase):
         self.assertEqual(self._quants(unit).get(unit.storq_location_id), 1)
         self.assertFalse(self._quants(unit).get(self.customer_location))
         self.assertEqual(line.qty_delivered, delivered - 1, "Odoo counts the return against the order line")
+
+    def test_a_recall_range_selects_the_generated_units_between_its_bounds(self):
+        phone = self.products.filtered(lambda product: product.name == "Bench phone P9")
+        serials = sorted(self.Unit.search([("product_id", "=", phone.id)]).mapped("name"))
+        first, last = serials[3], serials[12]
+        recall = self.env["storq.recall"].create(
+            {
+                "title": "Benchmark data recall",
+                "product_ids": [(6, 0, phone.ids)],
+                "range_ids": [(0, 0, {"serial_from": first, "serial_to": last, "product_id": phone.id})],
+            }
+        )
+        recall.action_preview()
+        self.assertEqual(recall.preview_count, 10, "the stored serial keys order the IMEIs as their numbers")
