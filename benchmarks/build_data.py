@@ -185,6 +185,8 @@ def make_context(env, company, warehouse, products, suppliers, customers, rng):
         "now": datetime.now().replace(microsecond=0),
         "ids": {},
         "expected": Counter(),
+        "copy_seconds": Counter(),
+        "lot_key": lot_key_function(env),
     }
 
 
@@ -401,7 +403,9 @@ class Rows:
             buffer.write("\t".join(r"\N" if value is None else str(value) for value in row))
             buffer.write("\n")
         buffer.seek(0)
+        started = time.perf_counter()
         self.ctx["env"].cr._obj.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        self.ctx["copy_seconds"][table] += time.perf_counter() - started
 
 
 # Parents before children: the foreign keys are checked as each table is copied.
@@ -986,7 +990,27 @@ def add_lot(ctx, rows, unit):
         storq_delivered_date=delivery and fmt(unit.delivered),
         storq_blocked=bool(unit.blocked),
         storq_block_reason=unit.blocked,
+        **ctx["lot_key"](unit.name),
     )
+
+
+def lot_key_function(env):
+    """The stored serial key columns of a unit (prefix, digits, width, suffix: the natural serial
+    order recalls compare ranges with), when the module has them; else none."""
+    if "storq_serial_prefix" not in env["stock.lot"]._fields:
+        return lambda name: {}
+    from odoo.addons.storq_serials.tools.serial_order import serial_key
+
+    def key(name):
+        values = serial_key(name)
+        return {
+            "storq_serial_prefix": values["prefix"],
+            "storq_serial_digits": values["digits"],
+            "storq_serial_width": values["width"],
+            "storq_serial_suffix": values["suffix"],
+        }
+
+    return key
 
 
 def add_move_line(ctx, rows, unit, move, source, destination, date):
@@ -1064,8 +1088,9 @@ def derive_quants(ctx):
     product_ids = [product["id"] for product in ctx["products"]]
     ctx["env"].cr.execute(
         """
-        INSERT INTO stock_quant (product_id, company_id, location_id, lot_id, quantity, reserved_quantity,
-                                 in_date, inventory_quantity_set, create_uid, create_date, write_uid, write_date)
+        INSERT INTO stock_quant (product_id, company_id, location_id, lot_id, quantity,
+                                 reserved_quantity, in_date, inventory_quantity_set,
+                                 create_uid, create_date, write_uid, write_date)
         SELECT moved.product_id, location.company_id, moved.location_id, moved.lot_id, sum(moved.quantity), 0,
                max(moved.date), false, %(user)s, now() at time zone 'utc', %(user)s, now() at time zone 'utc'
           FROM (SELECT product_id, location_dest_id AS location_id, lot_id, quantity, date
@@ -1112,6 +1137,8 @@ def build(env, units, seed=SEED, batch=BATCH, log=None):
     env.invalidate_all()
     env.registry.clear_cache()
     log(f"quants derived, {time.perf_counter() - started:.1f} s")
+    copies = ctx["copy_seconds"].most_common()
+    log("COPY seconds: " + ", ".join(f"{table} {seconds:.1f}" for table, seconds in copies))
     return ctx
 
 
@@ -1190,14 +1217,17 @@ def check_sql(env, products, ctx):
     """Row-level checks too large for the ORM at a million units: one query each."""
     checks = {
         "delivered units without a done move line to a customer on their delivery": """
-            SELECT count(*) FROM stock_lot lot WHERE lot.product_id = ANY(%(p)s) AND lot.storq_state = 'delivered'
-               AND NOT EXISTS (SELECT 1 FROM stock_move_line line JOIN stock_location dest ON dest.id = line.location_dest_id
+            SELECT count(*) FROM stock_lot lot
+             WHERE lot.product_id = ANY(%(p)s) AND lot.storq_state = 'delivered'
+               AND NOT EXISTS (SELECT 1 FROM stock_move_line line
+                                 JOIN stock_location dest ON dest.id = line.location_dest_id
                                 WHERE line.lot_id = lot.id AND line.state = 'done' AND dest.usage = 'customer'
                                   AND line.picking_id = lot.storq_delivery_picking_id
                                   AND line.date = lot.storq_delivered_date)""",
         "units whose last done move line does not end where the record says": """
             SELECT count(*) FROM (SELECT DISTINCT ON (line.lot_id) line.lot_id, line.location_dest_id
-                                    FROM stock_move_line line WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
+                                    FROM stock_move_line line
+                                   WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
                                    ORDER BY line.lot_id, line.date DESC, line.id DESC) last
               JOIN stock_lot lot ON lot.id = last.lot_id
              WHERE lot.storq_location_id IS DISTINCT FROM
@@ -1208,11 +1238,13 @@ def check_sql(env, products, ctx):
         "units held in stock without exactly one quant of 1 where the record says": """
             SELECT count(*) FROM stock_lot lot WHERE lot.product_id = ANY(%(p)s)
                AND lot.storq_state IN ('in_stock', 'in_repair')
-               AND (SELECT count(*) FROM stock_quant quant JOIN stock_location loc ON loc.id = quant.location_id
+               AND (SELECT count(*) FROM stock_quant quant
+                       JOIN stock_location loc ON loc.id = quant.location_id
                      WHERE quant.lot_id = lot.id AND loc.usage = 'internal' AND quant.quantity = 1
                        AND quant.location_id = lot.storq_location_id) <> 1""",
         "units whose events do not match their done move lines": """
-            SELECT count(*) FROM stock_move_line line WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
+            SELECT count(*) FROM stock_move_line line
+             WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
                AND NOT EXISTS (SELECT 1 FROM storq_serial_event event WHERE event.move_line_id = line.id
                                   AND event.lot_id = line.lot_id AND event.date = line.date)""",
         "delivered units whose customer is not their sale order's": """
@@ -1243,6 +1275,7 @@ def check_computed(env, products, ctx, sample=300):
         (sale_lines, "qty_delivered", "_compute_qty_delivered"),
         (purchase_lines, "qty_received", "_compute_qty_received"),
         (lots, "location_id", "_compute_single_location"),
+        *serial_key_check(lots),
     ):
         stored = {record.id: record[field] for record in records}
         env.invalidate_all()
@@ -1258,6 +1291,13 @@ def check_computed(env, products, ctx, sample=300):
     return problems
 
 
+def serial_key_check(lots):
+    """The serial key (natural serial order) when the module stores it."""
+    return (
+        [(lots, "storq_serial_digits", "_compute_storq_serial_key")] if "storq_serial_digits" in lots else []
+    )
+
+
 CHECKS = (check_counts, check_quants, check_sql, check_computed)
 
 
@@ -1265,8 +1305,8 @@ CHECKS = (check_counts, check_quants, check_sql, check_computed)
 # Command line
 # ----------------------------------------------------------------------
 def drop_unique_constraints(env):
-    """Lift the serial-uniqueness exclusion constraints for the load; `restore` re-creates them
-    (checking every serial) in one index build, much faster than a million GiST inserts."""
+    """Lift the serial-uniqueness exclusion constraints for the load: one GiST index build at the
+    end (`restore_unique_constraints`) is much faster than a million GiST inserts."""
     from odoo.addons.storq_serials.models.stock_lot_unique import UNIQUE_SERIAL_CONSTRAINTS
 
     for name in UNIQUE_SERIAL_CONSTRAINTS:
@@ -1274,8 +1314,19 @@ def drop_unique_constraints(env):
 
 
 def restore_unique_constraints(env):
-    if not env["stock.lot"]._storq_ensure_unique_constraint():
-        raise DataCheckError("The serial-uniqueness constraints could not be re-created: duplicate serials.")
+    """The module's constraints again, as `_storq_ensure_unique_constraint` creates them; a
+    duplicate serial makes this fail. (That method first looks for duplicates with a self-join
+    on the serial, which without these constraints' indexes has no index to use: hours at a
+    million units.)"""
+    from odoo.addons.storq_serials.models.stock_lot_unique import UNIQUE_SERIAL_CONSTRAINTS
+
+    env.cr.execute("ANALYZE stock_lot")
+    for name, (columns, where) in UNIQUE_SERIAL_CONSTRAINTS.items():
+        env.cr.execute(
+            f"ALTER TABLE stock_lot ADD CONSTRAINT {name} EXCLUDE USING gist ({columns}) WHERE ({where})"
+        )
+    if not env["stock.lot"]._storq_unique_constraint_exists():
+        raise DataCheckError("The serial-uniqueness constraints are missing after the load.")
 
 
 def main():

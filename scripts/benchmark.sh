@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks storq_serials against plain Odoo in the same run on the same database.
-# Usage: scripts/benchmark.sh [--receipt | --delivery | --units] [sizes, default 100,1000,10000]
+# Usage: scripts/benchmark.sh [--receipt | --delivery | --units | --recall] [sizes, default 100,1000,10000]
 #   without a flag, the receipt and delivery benchmarks run (receipts, then deliveries)
 #   --units: Generate Serials of 1,000 serials, and one unit's creation among 100 and 1,000,000
 #            units of its product (sizes: the existing units, default 100,1000000)
+#   --recall: recall preview and confirmation of a range of N units (size, default 100000) against
+#            plain Odoo's lot and delivery search, on a database of scripts/benchmark_data.sh
+#            (STORQ_BENCH_DB, default storq_bench_1000000; never created here)
 #   STORQ_BENCH_DB=name   database (created with the module, without demo data, if missing)
 set -euo pipefail
 here=$(dirname "$0")
@@ -13,13 +16,22 @@ case "${1:-}" in
     --receipt) benches=(receipt); shift ;;
     --delivery) benches=(delivery); shift ;;
     --units) benches=(units); shift ;;
+    --recall) benches=(recall); shift ;;
 esac
 require_odoo_tree
 "$here/setup_venv.sh" >/dev/null
 "$here/ensure_postgres.sh"
 db=${STORQ_BENCH_DB:-storq_bench}
+if [ "${benches[*]}" = recall ]; then
+    db=${STORQ_BENCH_DB:-storq_bench_1000000}
+    if ! psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
+        echo "ERROR: no database $db: build it first, e.g. scripts/benchmark_data.sh --units 1000000" >&2
+        exit 1
+    fi
+fi
 sizes=${1:-100,1000,10000}
 [ "${benches[*]}" = units ] && sizes=${1:-100,1000000}
+[ "${benches[*]}" = recall ] && sizes=${1:-100000}
 if psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
     "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
 else
@@ -30,6 +42,7 @@ for bench in "${benches[@]}"; do
     echo "== $bench"
     size_option=(--sizes "$sizes")
     [ "$bench" = units ] && size_option=(--existing "$sizes")
+    [ "$bench" = recall ] && size_option=(--size "$sizes")
     PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/bench_$bench.py" --database "$db" "${size_option[@]}" -- \
         --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --log-level=warn
 done

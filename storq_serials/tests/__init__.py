@@ -1,3 +1,4 @@
+from . import test_benchmark_data
 from . import test_bulk_entry
 from . import test_customer_units
 from . import test_demo_data
