@@ -68,6 +68,7 @@
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
         "demo/storq_serial_return_demo.xml",
+        "demo/storq_warranty_recall_demo.xml",
     ],
     "external_dependencies": {"python": ["python-barcode", "google-re2"]},
     "post_init_hook": "post_init_hook",

@@ -49,3 +49,25 @@ class TestDemoData(TransactionCase):
         Report = self.env["storq.return.report"]
         report = Report.search([("lot_id", "=", returned.id), ("kind", "=", "returned")])
         self.assertEqual(report.reason_id, record.reason_id, "Returns Analysis shows the return")
+
+    def test_demo_warranty_claim_and_draft_recall(self):
+        ref = self.env.ref
+        customer = ref("storq_serials.res_partner_demo_customer")
+        delivered, returned = ref("storq_serials.lot_laptop_4"), ref("storq_serials.lot_laptop_5")
+        # Laptops carry 24 months from delivery: both units started it when they were delivered.
+        self.assertEqual(delivered.storq_warranty_state, "active")
+        self.assertEqual(delivered._storq_warranty_coverage(customer)["verdict"], "covered")
+        claim = ref("storq_serials.storq_warranty_claim_demo_laptop")
+        self.assertEqual(
+            (claim.partner_id, claim.lot_id, claim.coverage, claim.state),
+            (customer, returned, "covered", "new"),
+        )
+        recall = ref("storq_serials.storq_recall_demo_phones")
+        self.assertEqual(recall.state, "draft")
+        phones = self.env["stock.lot"].search(recall._get_units_domain())
+        self.assertEqual(
+            phones,
+            ref("storq_serials.lot_phone_1")
+            | ref("storq_serials.lot_phone_2")
+            | ref("storq_serials.lot_phone_3"),
+        )
