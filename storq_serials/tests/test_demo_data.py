@@ -41,7 +41,10 @@ class TestDemoData(TransactionCase):
         self.assertEqual(record.disposition_ref.location_dest_id, repair_location)
 
         events = returned.storq_event_ids.sorted("id")
-        self.assertEqual(events.mapped("event_type"), ["adjusted", "delivered", "returned", "moved"])
+        self.assertEqual(
+            events.mapped("event_type"),
+            ["adjusted", "delivered", "warranty_started", "returned", "moved", "claim_opened"],
+        )
         self.assertEqual(
             events.filtered(lambda event: event.event_type == "returned").note,
             "Defective: Screen flickers after an hour on battery",
