@@ -70,4 +70,5 @@ pgv=$(psql "${pg[@]}" -d "$db" -Atc "SHOW server_version")
 deployment="Odoo 18.0 --workers $workers (max-cron-threads 0), PostgreSQL $pgv on the same host, $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM; load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "== checking (outcomes: $work/results.json; server errors in the log: $(grep -c ' ERROR ' "$work/odoo.log" || true))"
 "${python[@]}" benchmarks/load_scan.py check --dsn "dbname=$db host=$PGHOST port=$PGPORT user=$PGUSER" \
-    --plan "$work/plan.json" --results "$work/results.json" --deployment "$deployment"
+    --plan "$work/plan.json" --results "$work/results.json" --deployment "$deployment" \
+    --odoo-log "$work/odoo.log"
