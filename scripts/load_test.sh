@@ -50,7 +50,9 @@ PYTHONPATH="$ODOO_PATH" "${python[@]}" benchmarks/load_scan.py prepare --databas
     --plan "$work/plan.json" --clients "$clients" --scans "$scans" --pairs "$pairs" \
     -- "${odoo_args[@]}" --log-level=warn
 echo "== starting Odoo: --workers $workers on port $port (log: $work/odoo.log)"
-"$here/odoo.sh" -d "$db" --db-filter="^$db\$" --no-database-list --workers "$workers" \
+# benchmarks/load_odoo.py: odoo-bin without the long-polling process (see its docstring).
+PYTHONPATH="$ODOO_PATH" "${python[@]}" benchmarks/load_odoo.py "${odoo_args[@]}" \
+    -d "$db" --db-filter="^$db\$" --no-database-list --workers "$workers" \
     --max-cron-threads 0 --http-port "$port" --gevent-port "$((port + 1))" --http-interface 127.0.0.1 \
     --log-level=warn --logfile "$work/odoo.log" &
 odoo_pid=$!
