@@ -402,16 +402,20 @@ INVARIANT_SQL = {
          GROUP BY lot.name
         HAVING SUM(CASE WHEN dest.usage = 'customer' THEN sml.quantity ELSE 0 END)
              - SUM(CASE WHEN src.usage = 'customer' THEN sml.quantity ELSE 0 END) > 1""",
-    # A unit in more than one place, or more than once in a place, or below zero, by the quants.
+    # A unit in more than one place, more than once in a place, or below zero, by the quants'
+    # net quantity per location: Odoo's `_update_available_quantity` skips a quant row another
+    # transaction holds (FOR NO KEY UPDATE SKIP LOCKED) and opens a second quant for the same
+    # serial there, so concurrent scans leave +1 and -1 quants that its scheduler merges later.
     "two_places": """
-        SELECT lot.name, COUNT(*), SUM(q.quantity), MIN(q.quantity)
-          FROM stock_quant q
-          JOIN stock_lot lot ON lot.id = q.lot_id
-          JOIN stock_location loc ON loc.id = q.location_id
-         WHERE q.product_id = %(product)s AND loc.usage IN ('internal', 'transit', 'customer')
-           AND q.quantity != 0
-         GROUP BY lot.name
-        HAVING COUNT(*) > 1 OR SUM(q.quantity) > 1 OR MIN(q.quantity) < 0""",
+        SELECT name, COUNT(*) FILTER (WHERE net != 0), SUM(net), MIN(net)
+          FROM (SELECT lot.name, q.location_id, SUM(q.quantity) AS net
+                  FROM stock_quant q
+                  JOIN stock_lot lot ON lot.id = q.lot_id
+                  JOIN stock_location loc ON loc.id = q.location_id
+                 WHERE q.product_id = %(product)s AND loc.usage IN ('internal', 'transit', 'customer')
+                 GROUP BY lot.name, q.location_id) per_location
+         GROUP BY name
+        HAVING COUNT(*) FILTER (WHERE net != 0) > 1 OR SUM(net) > 1 OR MIN(net) < 0""",
     # Two units (lots) with the same serial for the product.
     "duplicate_serial": """
         SELECT name, COUNT(*) FROM stock_lot WHERE product_id = %(product)s
@@ -423,13 +427,21 @@ INVARIANT_SQL = {
           FROM stock_lot lot
           LEFT JOIN LATERAL (
                 SELECT q.location_id FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
-                 WHERE q.lot_id = lot.id AND q.quantity > 0 AND l.usage IN ('internal', 'transit')
+                 WHERE q.lot_id = lot.id AND l.usage IN ('internal', 'transit')
+                 GROUP BY q.location_id HAVING SUM(q.quantity) > 0
                  LIMIT 1) q ON TRUE
          WHERE lot.product_id = %(product)s
            AND ((lot.storq_state = 'in_stock' AND q.location_id IS DISTINCT FROM lot.storq_location_id)
              OR (lot.storq_state = 'delivered' AND q.location_id IS NOT NULL)
              OR (lot.storq_state IS NULL AND q.location_id IS NOT NULL))""",
 }
+
+# Serials with a negative quant next to a positive one in the same place (see "two_places").
+SPLIT_QUANTS_SQL = """
+    SELECT COUNT(DISTINCT q.lot_id) FROM stock_quant q
+     WHERE q.product_id = %(product)s AND q.quantity < 0
+       AND EXISTS (SELECT 1 FROM stock_quant o WHERE o.lot_id = q.lot_id
+                      AND o.location_id = q.location_id AND o.quantity > 0)"""
 
 SCAN_LINES_SQL = """
     SELECT sml.picking_id, COALESCE(lot.name, sml.lot_name), sml.picked, sml.state
@@ -466,6 +478,8 @@ def check_database(cursor, plan, summary):
     lines = cursor.fetchall()
     cursor.execute("SELECT id, state FROM stock_picking WHERE id = ANY(%s)", (pickings,))
     states = dict(cursor.fetchall())
+    cursor.execute(SPLIT_QUANTS_SQL, params)
+    summary["split_quants"] = cursor.fetchone()[0]
     lost = lost_scans(summary["ok_scans"], lines, states)
     if lost:
         violations["lost_ok_scan"] = lost[:20] + ([f"... {len(lost)} in all"] if len(lost) > 20 else [])
@@ -476,6 +490,60 @@ def check_database(cursor, plan, summary):
     if summary["problems"]:
         violations["server_errors"] = summary["problems"][:20]
     return violations, states
+
+
+def _copy_row(cursor, table, row_id, changes):
+    """Insert a copy of `table` row `row_id` with `changes` (column -> value) and a new id."""
+    cursor.execute(
+        f"CREATE TEMP TABLE storq_copy ON COMMIT DROP AS SELECT * FROM {table} WHERE id = %s", (row_id,)
+    )
+    sets = ", ".join(f"{column} = %s" for column in changes)
+    cursor.execute(
+        f"UPDATE storq_copy SET id = nextval('{table}_id_seq'), {sets}",  # our own table names
+        tuple(changes.values()),
+    )
+    cursor.execute(f"INSERT INTO {table} SELECT * FROM storq_copy")
+    cursor.execute("DROP TABLE storq_copy")
+
+
+def prove_checker(cursor, plan, summary):
+    """The checker must see what it looks for: in a savepoint, ship a delivered unit a second
+    time, put it back in stock, and drop the line of an "ok" scan; every check must then fire.
+    Rolled back: the database is left as the run left it. Returns the checks that stayed silent."""
+    params = {"product": plan["product_id"]}
+    cursor.execute(
+        """SELECT sml.id, q.id, sml.location_id FROM stock_move_line sml
+             JOIN stock_location dest ON dest.id = sml.location_dest_id AND dest.usage = 'customer'
+             JOIN stock_quant q ON q.lot_id = sml.lot_id AND q.location_id = sml.location_dest_id
+            WHERE sml.state = 'done' AND sml.product_id = %(product)s AND q.quantity > 0
+            LIMIT 1""",
+        params,
+    )
+    row = cursor.fetchone()
+    if not row or not summary["ok_scans"]:
+        return ["nothing delivered or no ok scan: the checker could not be proven"]
+    line_id, quant_id, stock_id = row
+    cursor.execute("SAVEPOINT storq_prove")
+    try:
+        _copy_row(cursor, "stock_move_line", line_id, {"picking_id": None})
+        _copy_row(cursor, "stock_quant", quant_id, {"location_id": stock_id})
+        _login, picking_id, serial = summary["ok_scans"][0]
+        cursor.execute(
+            """DELETE FROM stock_move_line WHERE picking_id = %s
+                  AND (lot_name = %s OR lot_id IN (SELECT id FROM stock_lot WHERE name = %s))""",
+            (picking_id, serial, serial),
+        )
+        silent = []
+        for name in ("shipped_twice", "two_places", "record_vs_quants"):
+            cursor.execute(INVARIANT_SQL[name], params)
+            if not cursor.fetchall():
+                silent.append(name)
+        cursor.execute(SCAN_LINES_SQL, {"pickings": [picking_id]})
+        if not lost_scans(summary["ok_scans"][:1], cursor.fetchall(), {}):
+            silent.append("lost_ok_scan")
+    finally:
+        cursor.execute("ROLLBACK TO SAVEPOINT storq_prove")
+    return silent
 
 
 def report(plan, summary, violations, states, deployment):
@@ -498,6 +566,10 @@ def report(plan, summary, violations, states, deployment):
         out.append(f"    {step} {category}: {detail} x{count}")
     done = Counter(states.values())
     out.append(f"Transfers after the run: {dict(done)}")
+    out.append(
+        f"Serials with a +1 and a -1 quant in the same place (Odoo's SKIP LOCKED; net 0, merged "
+        f"by its scheduler): {summary.get('split_quants', 0)}"
+    )
     for (kind, pair), serials in sorted(race_findings(plan, summary["ok_scans"]).items()):
         out.append(f"Race {kind} {pair}: {len(serials)} serials answered ok to both clients")
     if violations:
@@ -669,6 +741,15 @@ def main():
     summary = summarize(plan, results)
     with psycopg2.connect(args.dsn) as connection, connection.cursor() as cursor:
         violations, states = check_database(cursor, plan, summary)
+        silent = prove_checker(cursor, plan, summary)
+        connection.rollback()
+    if silent:
+        violations["checker_not_proven"] = silent
+    else:
+        print(
+            "Checker proven: a unit shipped twice, in two places and a lost ok scan, planted and "
+            "rolled back, were each found."
+        )
     print(report(plan, summary, violations, states, args.deployment))
     if args.odoo_log:
         with open(args.odoo_log, errors="replace") as handle:
