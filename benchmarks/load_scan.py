@@ -187,6 +187,7 @@ def _receive(env, product, supplier, stock, names):
 class Client(threading.Thread):
     def __init__(self, url, database, spec, product_id, barcode, start, timeout, think, validate):
         super().__init__(daemon=True)
+        self.ready = threading.Event()
         self.url, self.database, self.spec = url, database, spec
         self.product_id, self.barcode, self.start_event = product_id, barcode, start
         self.timeout, self.think, self.validate = timeout, think, validate
@@ -239,6 +240,7 @@ class Client(threading.Thread):
             {"db": self.database, "login": self.spec["login"], "password": self.spec["password"]},
         )
         self.record("login", None, {**answer, "result": None}, elapsed)
+        self.ready.set()
         if answer["kind"] != "result":
             return
         self.start_event.wait()
@@ -287,7 +289,9 @@ def run_load(url, database, plan, timeout, think, validate):
     ]
     for client in clients:
         client.start()
-    time.sleep(2)  # let every client log in first
+    # Logging in hashes a password (slow on purpose): every client logs in before the clock runs.
+    for client in clients:
+        client.ready.wait()
     started = time.time()
     start.set()
     for client in clients:
@@ -754,10 +758,12 @@ def main():
     if args.odoo_log:
         with open(args.odoo_log, errors="replace") as handle:
             log = handle.read()
+        conflicts = log.count("could not serialize access")
+        constraints = len(re.findall(r"violates (exclusion|unique) constraint", log))
         print(
-            f"Server log: {log.count('could not serialize access')} serialization conflicts "
-            f"(Odoo retries the request: the client never sees them), "
-            f"{len(re.findall(r' ERROR ', log)) - log.count('could not serialize access')} other ERROR lines"
+            f"Server log: {conflicts} serialization conflicts (Odoo retries the request: the client "
+            f"never sees them), {constraints} uniqueness constraint conflicts (answered as a "
+            f"ValidationError), {len(re.findall(' ERROR ', log)) - conflicts - constraints} other ERROR lines"
         )
     return 1 if violations else 0
 
