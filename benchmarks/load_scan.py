@@ -759,7 +759,7 @@ def main():
         with open(args.odoo_log, errors="replace") as handle:
             log = handle.read()
         conflicts = log.count("could not serialize access")
-        constraints = len(re.findall(r"violates (exclusion|unique) constraint", log))
+        constraints = len(re.findall(r"^ERROR: .*violates (exclusion|unique) constraint", log, re.MULTILINE))
         print(
             f"Server log: {conflicts} serialization conflicts (Odoo retries the request: the client "
             f"never sees them), {constraints} uniqueness constraint conflicts (answered as a "
