@@ -322,7 +322,7 @@ def classify(outcome):
         return status or "ok", ""
     if kind == "rpc_error":
         if outcome.get("name") in RULE_ERRORS:
-            return "rule_error", outcome.get("message", "")[:80]
+            return "rule_error", " ".join(outcome.get("message", "").split())[:100]
         if "serializ" in (outcome.get("name", "") + outcome.get("message", "")).lower():
             return "serialization", outcome.get("name", "")
         return "server_error", f"{outcome.get('name')}: {outcome.get('message', '')[:120]}"
