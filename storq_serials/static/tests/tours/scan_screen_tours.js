@@ -142,7 +142,7 @@ registry.category("web_tour.tours").add("storq_scan_screen_audit", {
         },
         {
             trigger: ".o_storq_scan_screen .o_storq_scan_title:contains('AUD/')",
-            run: () => scan("ta00001"),
+            run: () => scan("TA00001"),
         },
         {
             trigger: ".o_storq_scan_history_success[data-result='present']:contains('TA00001 is present')",
