@@ -79,6 +79,8 @@ function benchSteps(operation, prefix, first, key) {
         },
         {
             trigger: ".o_storq_scan_screen .o_storq_scan_title",
+            // 33 scans in one step: the default 10 s is for one action.
+            timeout: 180000,
             run: async () => {
                 await new Promise((resolve) => setTimeout(resolve, 300));
                 // A few scans to warm up (JIT, first RPC), then the measured ones.
