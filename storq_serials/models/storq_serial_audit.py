@@ -64,7 +64,6 @@ class StorqSerialAudit(models.Model):
     )
     recall_id = fields.Many2one(
         "storq.recall",
-        "Recall",
         check_company=True,
         domain="[('state', '!=', 'draft')]",
         tracking=True,
