@@ -59,6 +59,8 @@ class StorqSerialAudit(models.Model):
                     to_count[here].append(line)
                 elif unit.storq_state != "in_stock":
                     left.append(line)
+        # Before the moves: a unit's latest event stays the move that recorded it where found.
+        self._storq_apply_recalled(lines.filtered(lambda line: line.result == "blocked"))
         stock = self.with_context(storq_audit_apply=True, inventory_name=self.name).sudo()
         pickings = self.env["stock.picking"]
         for (source, destination), moved in to_move.items():
@@ -75,7 +77,6 @@ class StorqSerialAudit(models.Model):
             lines.browse([line.id for line in audited]).lot_id._storq_log_events(
                 "audited", self.env._("Found where expected by %(audit)s", audit=self.name), self
             )
-        self._storq_apply_recalled(lines.filtered(lambda line: line.result == "blocked"))
         self.write(
             {
                 "state": "applied",
