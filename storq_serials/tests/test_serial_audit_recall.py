@@ -64,3 +64,16 @@ class TestSerialAuditRecall(StorqAuditCase, RecallCase):
         self.assertEqual(managed["counts"]["expected"], 2)
         listed = self.env["storq.serial.audit"].with_user(self.user).storq_scan_screen_audits()
         self.assertIn(audit.id, [row["id"] for row in listed])
+
+    def test_screen_lists_audits_of_the_users_companies_only(self):
+        audit = self._audit(recall_id=self.recall.id)
+        draft = self.env["storq.serial.audit"].with_user(self.user).create({"location_id": self.shelf_b.id})
+        listed = {row["id"]: row for row in draft.storq_scan_screen_audits()}
+        self.assertEqual(listed[audit.id]["state"], "in_progress")
+        self.assertEqual(listed[audit.id]["recall"], self.recall.name)
+        self.assertEqual(listed[draft.id]["state"], "draft")
+        audit.action_submit()
+        self.assertNotIn(audit.id, [row["id"] for row in draft.storq_scan_screen_audits()])
+        company_b = self.env["res.company"].create({"name": "Storq Audit Screen Company B"})
+        user_b = self._make_user("storq_audit_screen_user_b", "stock.group_stock_user", company=company_b)
+        self.assertEqual(self.env["storq.serial.audit"].with_user(user_b).storq_scan_screen_audits(), [])
