@@ -5,6 +5,9 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .storq_recall_line import CLOSED_STATES
 
 AUDIT_STATES = [
     ("draft", "Draft"),
@@ -58,6 +61,14 @@ class StorqSerialAudit(models.Model):
         domain="[('tracking', '=', 'serial')]",
         tracking=True,
         help="Only units of this product are expected; a unit of another product is a wrong product.",
+    )
+    recall_id = fields.Many2one(
+        "storq.recall",
+        check_company=True,
+        domain="[('state', '!=', 'draft')]",
+        tracking=True,
+        help="Only this recall's units (its open lines) recorded in the location and its children "
+        "are expected: a count sees what is on the shelves it covers.",
     )
     sample_size = fields.Integer(
         "Random sample",
@@ -229,6 +240,14 @@ class StorqSerialAudit(models.Model):
         ]
         if self.product_id:
             domain.append(("product_id", "=", self.product_id.id))
+        if self.recall_id:
+            # The recall's open lines, as a sub-query: a recall may hold a million units.
+            lines = (
+                self.env["storq.recall.line"]
+                .sudo()
+                ._search([("recall_id", "=", self.recall_id.id), ("state", "not in", CLOSED_STATES)])
+            )
+            domain.append(("id", "in", lines.subselect(SQL.identifier(lines.table, "lot_id"))))
         return domain
 
     def _storq_expected_units(self):

@@ -43,7 +43,11 @@ class StorqSerialAudit(models.Model):
             unit = line.lot_id
             if not unit:
                 continue
-            if line.result in ("present", "blocked") and line.expected:
+            held = line.result == "blocked" and line.found_location_id.storq_quarantine
+            if held and unit.storq_state == "in_stock" and unit.storq_location_id != line.found_location_id:
+                # A recalled unit found in quarantine is recorded there, expected or not.
+                to_move[(unit.storq_location_id, line.found_location_id)].append(line)
+            elif line.result in ("present", "blocked") and line.expected:
                 audited.append(line)
             elif line.result == "missing" and unit.storq_state == "in_stock":
                 missing.append(line)
@@ -55,6 +59,8 @@ class StorqSerialAudit(models.Model):
                     to_count[here].append(line)
                 elif unit.storq_state != "in_stock":
                     left.append(line)
+        # Before the moves: a unit's latest event stays the move that recorded it where found.
+        self._storq_apply_recalled(lines.filtered(lambda line: line.result == "blocked"))
         stock = self.with_context(storq_audit_apply=True, inventory_name=self.name).sudo()
         pickings = self.env["stock.picking"]
         for (source, destination), moved in to_move.items():
@@ -191,3 +197,24 @@ class StorqSerialAudit(models.Model):
         )
         quants.write({"inventory_quantity": 0, "inventory_quantity_set": True})
         quants._apply_inventory()
+
+    def _storq_apply_recalled(self, lines):
+        """Blocked (recalled) units found: each gets an event saying where it was found. A unit
+        found in a quarantine location is held there: its open recall lines advance to
+        "quarantined" (as a move into quarantine does). Elsewhere no recall state means "found
+        and held" (the unit is blocked already), so the lines stay where they are."""
+        if not lines:
+            return
+        for location, found in lines.grouped("found_location_id").items():
+            units = found.lot_id
+            units._storq_log_events(
+                "audited",
+                self.env._(
+                    "Blocked unit found at %(location)s by %(audit)s",
+                    location=location.display_name,
+                    audit=self.name,
+                ),
+                self,
+            )
+            if location.storq_quarantine:
+                self.env["storq.recall.line"]._storq_advance(units, "quarantined", self)

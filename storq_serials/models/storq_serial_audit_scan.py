@@ -1,7 +1,11 @@
+from odoo import api
 from odoo import fields
 from odoo import models
 
 from .stock_lot_unit import UNIT_FIELDS
+
+# At most this many audits are listed on the scanning screen's first page.
+AUDITS_LIMIT = 50
 
 
 class StorqSerialAudit(models.Model):
@@ -129,11 +133,45 @@ class StorqSerialAudit(models.Model):
             location=self.location_id.display_name,
             product=self.product_id.display_name or False,
             blind=self.blind and not self.show_expected,
+            recall=self.recall_id.name or False,
+            # Location barcodes of the scope: the screen sets where units are found without a
+            # round trip, and sends it with each scan.
+            locations=self._storq_audit_location_barcodes(),
             last_scans=[
                 {"serial": line.serial, "result": line.result, "message": line.message} for line in scans
             ],
         )
         return answer
+
+    @api.model
+    def storq_scan_screen_audits(self):
+        """The audits the scanning screen lists (in progress, and drafts it may start), newest
+        first: ``[{"id", "name", "state", "location", "product", "recall"}]``. A constant
+        number of queries."""
+        audits = self.search_fetch(
+            [("state", "in", ("draft", "in_progress"))],
+            ["name", "state", "location_id", "product_id", "recall_id"],
+            limit=AUDITS_LIMIT,
+        )
+        audits.location_id.fetch(["complete_name"])
+        audits.product_id.fetch(["display_name"])
+        return [
+            {
+                "id": audit.id,
+                "name": audit.name,
+                "state": audit.state,
+                "location": audit.location_id.display_name,
+                "product": audit.product_id.display_name or "",
+                "recall": audit.recall_id.name or "",
+            }
+            for audit in audits
+        ]
+
+    def _storq_audit_location_barcodes(self):
+        locations = self.env["stock.location"].search_fetch(
+            [("barcode", "!=", False), ("id", "child_of", self.location_id.id)], ["barcode", "complete_name"]
+        )
+        return {location.barcode: [location.id, location.complete_name] for location in locations}
 
     def action_scan(self, serial):
         """`storq_audit_scan` under the name the issue gives it."""

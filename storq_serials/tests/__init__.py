@@ -36,6 +36,7 @@ from . import test_scan_receipt
 from . import test_security
 from . import test_serial_audit
 from . import test_serial_audit_apply
+from . import test_serial_audit_recall
 from . import test_serial_audit_rpc
 from . import test_serial_control_test_switch
 from . import test_serial_format

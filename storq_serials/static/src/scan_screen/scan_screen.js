@@ -16,6 +16,33 @@ import {
 
 // How many scans the screen lists.
 const LAST_SCANS = 8;
+// How many serials a product's card shows (the last ones): the screen stays as fast with
+// 10,000 units scanned as with 10 (see docs/benchmarks.md).
+const SHOWN_SERIALS = 12;
+// An audit scan's result: the colour of its row, and whether Odoo's error sound plays.
+const AUDIT_RESULTS = {
+    present: { type: "success", sound: false },
+    unexpected: { type: "warning", sound: true },
+    unknown: { type: "danger", sound: true },
+    duplicate: { type: "warning", sound: true },
+    wrong_product: { type: "danger", sound: true },
+    blocked: { type: "danger", sound: true },
+    error: { type: "danger", sound: true },
+    undone: { type: "info", sound: false },
+};
+// The audit's counts, in the order the screen shows them.
+const AUDIT_COUNTS = [
+    ["expected", _t("Expected")],
+    ["present", _t("Present")],
+    ["missing", _t("Missing")],
+    ["pending", _t("Not scanned")],
+    ["unexpected", _t("Unexpected")],
+    ["unknown", _t("Unknown")],
+    ["duplicate", _t("Duplicates")],
+    ["wrong_product", _t("Wrong product")],
+    ["blocked", _t("Blocked found")],
+    ["scanned", _t("Scans")],
+];
 
 /**
  * The warehouse scanning screen: choose an open transfer (or scan its reference), then scan
@@ -38,6 +65,9 @@ export class StorqScanScreen extends Component {
         this.state = useState({
             mode: "operations",
             groups: [],
+            audits: [],
+            audit: null,
+            auditLocation: null,
             pickingTypeId: params.picking_type_id || false,
             data: null,
             productId: false,
@@ -57,7 +87,9 @@ export class StorqScanScreen extends Component {
             }
         });
         onWillStart(async () => {
-            if (params.picking_id) {
+            if (params.audit_id) {
+                await this.openAudit(params.audit_id);
+            } else if (params.picking_id) {
                 await this.openPicking(params.picking_id);
             } else {
                 await this.loadOperations();
@@ -81,6 +113,24 @@ export class StorqScanScreen extends Component {
         return this.products.find((product) => product.id === this.state.productId);
     }
 
+    /** The last serials of `product`, the one scanned last at the end. */
+    shownSerials(product) {
+        return product.serials.slice(-SHOWN_SERIALS);
+    }
+
+    hiddenSerials(product) {
+        return Math.max(product.serials.length - SHOWN_SERIALS, 0);
+    }
+
+    get auditCounts() {
+        const counts = this.state.audit ? this.state.audit.counts : {};
+        return AUDIT_COUNTS.filter(([key]) => key in counts).map(([key, label]) => ({
+            key,
+            label,
+            value: counts[key],
+        }));
+    }
+
     productClass(product) {
         const classes = [];
         if (product.done > product.expected) {
@@ -100,8 +150,107 @@ export class StorqScanScreen extends Component {
     // Loading
     // ------------------------------------------------------------------
     async loadOperations() {
-        this.state.groups = await this.orm.call("stock.picking", "storq_scan_screen_operations", []);
-        Object.assign(this.state, { mode: "operations", data: null, productId: false });
+        const [groups, audits] = await Promise.all([
+            this.orm.call("stock.picking", "storq_scan_screen_operations", []),
+            this.orm.call("storq.serial.audit", "storq_scan_screen_audits", []),
+        ]);
+        Object.assign(this.state, {
+            groups,
+            audits,
+            mode: "operations",
+            data: null,
+            audit: null,
+            productId: false,
+        });
+    }
+
+    // ------------------------------------------------------------------
+    // Audits: one RPC per scan (`storq_audit_scan`), every scan classified by the server
+    // ------------------------------------------------------------------
+    async openAudit(auditId) {
+        const audit = await this.orm.call("storq.serial.audit", "storq_audit_info", [[auditId]], {
+            limit: LAST_SCANS,
+        });
+        Object.assign(this.state, {
+            mode: "audit",
+            audit,
+            data: null,
+            auditLocation: null,
+            highlight: null,
+            lastScans: audit.last_scans.map((scan, index) => ({
+                id: `${auditId}-${index}`,
+                code: scan.serial,
+                type: (AUDIT_RESULTS[scan.result] || AUDIT_RESULTS.error).type,
+                result: scan.result,
+                message: scan.message,
+                local: false,
+            })),
+            message:
+                audit.status === "in_progress"
+                    ? { type: "info", text: _t("Scan every unit you find (scan a location first to say where).") }
+                    : { type: "info", text: audit.message || _t("%s takes no more scans.", audit.name) },
+        });
+    }
+
+    async onAuditScan(code) {
+        const audit = this.state.audit;
+        if (code === "O-CMD.UNDO") {
+            return this.auditUndo();
+        }
+        if (code === "O-BTN.validate") {
+            return this.auditSubmit();
+        }
+        if (code in audit.locations) {
+            // Where the next units are found: answered here, sent with each scan.
+            const [id, name] = audit.locations[code];
+            this.state.auditLocation = { id, name };
+            const text = _t("Units scanned next are found at %s.", name);
+            this.say("info", text);
+            this.addScan(code, "info", text, true);
+            return;
+        }
+        const result = await this.orm.call("storq.serial.audit", "storq_audit_scan", [[audit.id], code], {
+            location_id: this.state.auditLocation ? this.state.auditLocation.id : false,
+        });
+        this.onAuditAnswer(code, result);
+    }
+
+    onAuditAnswer(code, result) {
+        const look = AUDIT_RESULTS[result.status] || AUDIT_RESULTS.error;
+        if (result.counts) {
+            this.state.audit.counts = result.counts;
+        }
+        if (look.sound) {
+            this.playErrorSound();
+        }
+        this.state.highlight = result.status === "present" ? { serial: result.serial } : null;
+        this.say(look.type, result.message);
+        this.addScan(result.serial || code, look.type, result.message, false, result.status);
+    }
+
+    auditUndo() {
+        return this.orm
+            .call("storq.serial.audit", "storq_audit_undo", [[this.state.audit.id]])
+            .then((result) => this.onAuditAnswer(_t("Undo"), result));
+    }
+
+    async auditSubmit() {
+        await this.orm.call("storq.serial.audit", "action_submit", [[this.state.audit.id]]);
+        await this.openAudit(this.state.audit.id);
+        this.say("success", _t("%s is submitted: a manager reviews and applies it.", this.state.audit.name));
+    }
+
+    onChooseAudit(audit) {
+        this.mutex.exec(async () => {
+            if (audit.state === "draft") {
+                await this.orm.call("storq.serial.audit", "action_start", [[audit.id]]);
+            }
+            await this.openAudit(audit.id);
+        });
+    }
+
+    onAuditSubmit() {
+        this.mutex.exec(() => this.auditSubmit());
     }
 
     async openPicking(pickingId) {
@@ -136,6 +285,14 @@ export class StorqScanScreen extends Component {
     async onScan(barcode) {
         const code = (barcode || "").trim();
         if (!code) {
+            return;
+        }
+        if (this.state.mode === "audit") {
+            if (this.state.audit.status !== "in_progress") {
+                this.refuse(code, _t("%s takes no more scans: go back and choose another.", this.state.audit.name));
+                return;
+            }
+            await this.onAuditScan(code);
             return;
         }
         if (this.state.mode === "operations") {
@@ -247,8 +404,8 @@ export class StorqScanScreen extends Component {
     }
 
     /** List a scan; `local`: answered in the browser, without a round trip. */
-    addScan(code, type, message, local = false) {
-        this.state.lastScans.unshift({ id: Date.now() + Math.random(), code, type, message, local });
+    addScan(code, type, message, local = false, result = "") {
+        this.state.lastScans.unshift({ id: Date.now() + Math.random(), code, type, message, local, result });
         this.state.lastScans.splice(LAST_SCANS);
     }
 
@@ -300,6 +457,10 @@ export class StorqScanScreen extends Component {
     }
 
     onUndo() {
+        if (this.state.mode === "audit") {
+            this.mutex.exec(() => this.auditUndo());
+            return;
+        }
         this.mutex.exec(async () => {
             const last = this.state.highlight;
             const result = await this.orm.call(

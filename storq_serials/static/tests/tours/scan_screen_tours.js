@@ -130,3 +130,47 @@ registry.category("web_tour.tours").add("storq_scan_screen_return", {
         },
     ],
 });
+
+// From the Scan menu: a draft audit started from the list of operations, a unit present, one
+// recorded elsewhere (unexpected, with where), an unknown serial, then Submit: the unit not
+// scanned is missing.
+registry.category("web_tour.tours").add("storq_scan_screen_audit", {
+    steps: () => [
+        {
+            trigger: ".o_storq_scan_audit:contains('Tour audit shelf')",
+            run: "click",
+        },
+        {
+            trigger: ".o_storq_scan_screen .o_storq_scan_title:contains('AUD/')",
+            run: () => scan("TA00001"),
+        },
+        {
+            trigger: ".o_storq_scan_history_success[data-result='present']:contains('TA00001 is present')",
+            run: () => scan("TA00009"),
+        },
+        {
+            trigger: ".o_storq_scan_history_warning[data-result='unexpected']:contains('Tour audit back room')",
+            run: () => scan("TA77777"),
+        },
+        {
+            trigger: ".o_storq_scan_history_danger[data-result='unknown']:contains('TA77777')",
+            run: () => scan("TA00002"),
+        },
+        {
+            trigger: ".o_storq_scan_audit_count_present:contains('2')",
+        },
+        {
+            trigger: ".o_storq_scan_audit_count_unexpected:contains('1')",
+        },
+        {
+            trigger: ".o_storq_scan_submit",
+            run: "click",
+        },
+        {
+            trigger: ".o_storq_scan_message_success:contains('is submitted')",
+        },
+        {
+            trigger: ".o_storq_scan_audit_count_missing:contains('1')",
+        },
+    ],
+});
