@@ -138,6 +138,10 @@ class StorqRecall(models.Model):
             ids=query.select(SQL("stock_lot.id")),
         )
         now = fields.Datetime.now()  # to the second, as every other event (they sort by date)
+        # The company domain's subqueries make the planner estimate this statement at millions,
+        # so PostgreSQL JIT-compiles it: 1.5 s of a 4 s batch at 1,000,000 units, for a query
+        # that runs in 0.2 s. Off for this statement only (SET LOCAL ends with the transaction).
+        self.env.cr.execute("SET LOCAL jit = off")
         self.env.cr.execute(
             SQL(
                 """
@@ -159,6 +163,7 @@ class StorqRecall(models.Model):
             )
         )
         lot_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute("SET LOCAL jit TO DEFAULT")
         self.env["storq.recall.line"].invalidate_model()
         self.invalidate_recordset(["line_ids", "line_count"])
         self.env["stock.lot"].invalidate_model(["storq_recall_line_ids", "storq_recall_count"])
