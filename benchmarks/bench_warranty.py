@@ -14,7 +14,6 @@ warm ones, in one transaction, rolled back.
 """
 
 import argparse
-import random
 import statistics
 import sys
 import time
@@ -76,13 +75,11 @@ def main():
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
-        cr.execute("SELECT count(*), max(id) FROM stock_lot")
-        units, max_id = cr.fetchone()
-        rng = random.Random(args.seed)
-        ids = [rng.randint(1, max_id) for _n in range(args.lookups + 10)]
-        cr.execute("SELECT name FROM stock_lot WHERE id = ANY(%s)", [ids])
+        cr.execute("SELECT count(*) FROM stock_lot")
+        units = cr.fetchone()[0]
+        cr.execute("SELECT setseed(%s)", [1.0 / args.seed])
+        cr.execute("SELECT name FROM stock_lot ORDER BY random() LIMIT %s", [args.lookups + 10])
         serials = [row[0] for row in cr.fetchall()]
-        rng.shuffle(serials)
         # as the administrator, a real user with the record rules of his companies
         admin = api.Environment(cr, 2, {"tracking_disable": True})
         warm, measured = serials[:10], serials[10:]
