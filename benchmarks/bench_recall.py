@@ -107,7 +107,41 @@ def repeat(registry, function, runs, *args):
     return statistics.median(r[0] for r in results), results[-1][1], results[-1][2]
 
 
-def storq_confirm(registry, product_id, first, last):
+def storq_notify(env, recall):
+    """Notify the confirmed recall's customers as a user and the cron do: `action_notify()`
+    (one request: queues a notice per customer), then `_cron_send_notices` batches (each one a
+    cron transaction) until none is queued. Prints time per batch, the largest transaction,
+    and the mails created."""
+    # The builder's customers have no email: give them one (rolled back) so that notices are mailed.
+    env.cr.execute(
+        "UPDATE res_partner SET email = 'bench-' || id || '@example.com'"
+        " WHERE name LIKE 'Bench customer %%' AND email IS NULL"
+    )
+    env.invalidate_all()
+    mails_before = env["mail.mail"].search_count([("model", "=", "storq.recall.notice")])
+    queue_seconds, queue_queries, _action = measure(env, recall.action_notify)
+    notices = env["storq.recall.notice"].search_count([("recall_id", "=", recall.id)])
+    batches = []
+    start = time.perf_counter()
+    while True:
+        env.invalidate_all()
+        seconds, queries, remaining = measure(env, env["storq.recall"]._cron_send_notices)
+        batches.append((seconds, queries))
+        if not remaining:
+            break
+    total = time.perf_counter() - start
+    mails = env["mail.mail"].search_count([("model", "=", "storq.recall.notice")]) - mails_before
+    states = Counter(env["storq.recall.notice"].search([("recall_id", "=", recall.id)]).mapped("state"))
+    times = [seconds for seconds, _queries in batches]
+    print(
+        f"NOTIFY customers={notices} queue_request={queue_seconds:.2f}s/{queue_queries}q "
+        f"batches={len(batches)} total={total:.1f}s median_batch={statistics.median(times):.2f}s "
+        f"largest_batch={max(times):.2f}s queries_per_batch_max={max(q for _s, q in batches)} "
+        f"mails_created={mails} states={dict(states)}"
+    )
+
+
+def storq_confirm(registry, product_id, first, last, notify=False):
     """Confirm once, batches as the cron runs them, rolled back; (seconds, queries, units, batches)."""
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -115,20 +149,29 @@ def storq_confirm(registry, product_id, first, last):
         recall = draft_recall(env, product, first, last)
         recall.action_preview()
         env.invalidate_all()
-        batches = 0
+        batches = []
 
         def confirm():
-            nonlocal batches
             recall.action_confirm()
             while recall.state == "confirming":
+                start = time.perf_counter()
                 env["storq.recall"]._cron_confirm_batches()
-                batches += 1
+                env.flush_all()
+                batches.append(time.perf_counter() - start)
             return recall.unit_done
 
         seconds, queries, done = measure(env, confirm)
         assert recall.state == "confirmed", recall.state
+        if notify:
+            storq_notify(env, recall)
         cr.rollback()
-    return seconds, queries, done, batches
+    if batches:
+        print(
+            f"confirm batches: {len(batches)}, median {statistics.median(batches):.2f} s, "
+            f"largest {max(batches):.2f} s",
+            file=sys.stderr,
+        )
+    return seconds, queries, done, len(batches)
 
 
 def main():
@@ -139,6 +182,8 @@ def main():
     parser.add_argument("--size", type=int, default=100_000, help="units in the recalled range")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-confirm", action="store_true")
+    parser.add_argument("--confirm-only", action="store_true", help="skip the previews and selections")
+    parser.add_argument("--notify", action="store_true", help="after confirming, notify the customers")
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -155,14 +200,16 @@ def main():
 
     rows = []
     product_id = product.id
-    preview = repeat(registry, storq_preview, args.repeat, product_id, first, last)
-    rows.append((f"preview of {args.size:,} units", "storq", *preview))
-    plain = repeat(registry, plain_select, args.repeat, product_id, first, last)
-    rows.append((f"select {args.size:,} units and their customers", "plain Odoo", *plain))
+    preview = plain = (0, 0, 0)
+    if not args.confirm_only:
+        preview = repeat(registry, storq_preview, args.repeat, product_id, first, last)
+        rows.append((f"preview of {args.size:,} units", "storq", *preview))
+        plain = repeat(registry, plain_select, args.repeat, product_id, first, last)
+        rows.append((f"select {args.size:,} units and their customers", "plain Odoo", *plain))
     for row in rows:
         print(row, file=sys.stderr)
     if not args.no_confirm:
-        seconds, queries, done, batches = storq_confirm(registry, product_id, first, last)
+        seconds, queries, done, batches = storq_confirm(registry, product_id, first, last, args.notify)
         rows.append((f"confirm {args.size:,} units ({batches} batches)", "storq", seconds, queries, done))
         print(rows[-1], file=sys.stderr)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -29,6 +29,9 @@ from datetime import timedelta
 BATCH = 50_000
 ID_BLOCK = 10_000
 YEARS = 3
+# Warranty terms the builder gives every product (customer) and its vendors.
+WARRANTY_MONTHS = 24
+VENDOR_WARRANTY_MONTHS = 12
 SEED = 13
 # Disposition of a returned unit -> (share, return reason name).
 RETURN_DISPOSITIONS = (
@@ -1133,6 +1136,7 @@ def build(env, units, seed=SEED, batch=BATCH, log=None):
         log(f"{offset + min(batch, units - offset)} units written, {time.perf_counter() - started:.1f} s")
     derive_quants(ctx)
     link_order_groups(ctx)
+    fill_warranty(env, [product["id"] for product in ctx["products"]])
     save_sequences(ctx)
     env.invalidate_all()
     env.registry.clear_cache()
@@ -1140,6 +1144,45 @@ def build(env, units, seed=SEED, batch=BATCH, log=None):
     copies = ctx["copy_seconds"].most_common()
     log("COPY seconds: " + ", ".join(f"{table} {seconds:.1f}" for table, seconds in copies))
     return ctx
+
+
+def fill_warranty(env, product_ids):
+    """Warranty terms on the products (24 months from delivery; the vendors' 12 months from our
+    receipt), then each unit's coverage as the delivery would have frozen it, in two statements:
+    delivered units get their start, end and state, received units their vendor warranty end."""
+    products = env["product.product"].browse(product_ids)
+    products.product_tmpl_id.write(
+        {
+            "storq_warranty_duration": WARRANTY_MONTHS,
+            "storq_warranty_unit": "months",
+            "storq_warranty_trigger": "delivery",
+        }
+    )
+    products.product_tmpl_id.seller_ids.write({"storq_warranty_duration": VENDOR_WARRANTY_MONTHS})
+    env.flush_all()
+    env.cr.execute(
+        """
+        UPDATE stock_lot
+           SET storq_warranty_date_start = storq_delivered_date::date,
+               storq_warranty_date_end = (storq_delivered_date::date + %(months)s * interval '1 month')::date,
+               storq_warranty_state = CASE
+                   WHEN (storq_delivered_date::date + %(months)s * interval '1 month')::date >= current_date
+                   THEN 'active' ELSE 'expired' END
+         WHERE product_id = ANY(%(products)s) AND storq_delivered_date IS NOT NULL
+           AND storq_state IN ('delivered', 'in_repair')
+        """,
+        {"months": WARRANTY_MONTHS, "products": product_ids},
+    )
+    env.cr.execute(
+        """
+        UPDATE stock_lot
+           SET storq_supplier_warranty_date_end =
+               (storq_received_date::date + %(months)s * interval '1 month')::date
+         WHERE product_id = ANY(%(products)s) AND storq_received_date IS NOT NULL
+        """,
+        {"months": VENDOR_WARRANTY_MONTHS, "products": product_ids},
+    )
+    env["stock.lot"].invalidate_model()
 
 
 # ----------------------------------------------------------------------
@@ -1340,6 +1383,11 @@ def main():
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument(
+        "--warranty-only",
+        action="store_true",
+        help="fill the warranty terms and fields of an existing database",
+    )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -1347,6 +1395,18 @@ def main():
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
+
+    if args.warranty_only:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            started = time.perf_counter()
+            products = env["product.product"].search([("name", "=like", "Bench %")])
+            fill_warranty(env, products.ids)
+            log(
+                f"warranty fields of {len(products)} products' units filled "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+        return
 
     started = time.perf_counter()
     with registry.cursor() as cr:

@@ -7,22 +7,30 @@
 #   --recall: recall preview and confirmation of a range of N units (size, default 100000) against
 #            plain Odoo's lot and delivery search, on a database of scripts/benchmark_data.sh
 #            (STORQ_BENCH_DB, default storq_bench_1000000; never created here)
+#   --recall-notify: confirm a range of N units (default 100000) as above, then notify its
+#            customers through the cron batches (time per batch, largest transaction, mails)
+#   --warranty: warranty lookup of N random serials (default 200) against plain Odoo's lot search
+#            and last delivery, on the same database as --recall (its units' warranty fields are
+#            filled by the builder, or by benchmarks/build_data.py --warranty-only)
 #   STORQ_BENCH_DB=name   database (created with the module, without demo data, if missing)
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"
 benches=(receipt delivery)
+recall_options=()
 case "${1:-}" in
     --receipt) benches=(receipt); shift ;;
     --delivery) benches=(delivery); shift ;;
     --units) benches=(units); shift ;;
     --recall) benches=(recall); shift ;;
+    --recall-notify) benches=(recall); recall_options=(--confirm-only --notify); shift ;;
+    --warranty) benches=(warranty); shift ;;
 esac
 require_odoo_tree
 "$here/setup_venv.sh" >/dev/null
 "$here/ensure_postgres.sh"
 db=${STORQ_BENCH_DB:-storq_bench}
-if [ "${benches[*]}" = recall ]; then
+if [ "${benches[*]}" = recall ] || [ "${benches[*]}" = warranty ]; then
     db=${STORQ_BENCH_DB:-storq_bench_1000000}
     if ! psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
         echo "ERROR: no database $db: build it first, e.g. scripts/benchmark_data.sh --units 1000000" >&2
@@ -32,6 +40,7 @@ fi
 sizes=${1:-100,1000,10000}
 [ "${benches[*]}" = units ] && sizes=${1:-100,1000000}
 [ "${benches[*]}" = recall ] && sizes=${1:-100000}
+[ "${benches[*]}" = warranty ] && sizes=${1:-200}
 if psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
     "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
 else
@@ -42,7 +51,8 @@ for bench in "${benches[@]}"; do
     echo "== $bench"
     size_option=(--sizes "$sizes")
     [ "$bench" = units ] && size_option=(--existing "$sizes")
-    [ "$bench" = recall ] && size_option=(--size "$sizes")
+    [ "$bench" = recall ] && size_option=(--size "$sizes" "${recall_options[@]}")
+    [ "$bench" = warranty ] && size_option=(--lookups "$sizes")
     PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/bench_$bench.py" --database "$db" "${size_option[@]}" -- \
         --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --log-level=warn
 done

@@ -124,14 +124,24 @@ class StorqRecall(models.Model):
         query.add_where(SQL("stock_lot.id > %s", self.confirm_cursor))
         query.order = SQL("stock_lot.id")
         query.limit = size
-        units = query.select(
-            SQL("stock_lot.id AS lot_id"),
-            SQL("stock_lot.product_id AS product_id"),
-            SQL("%s AS situation", self._storq_situation_sql()),
-            SQL("stock_lot.storq_location_id AS location_id"),
-            SQL("stock_lot.storq_partner_id AS partner_id"),
+        # the batch's ids first, then the situation of those rows only: in one query the
+        # situation (an EXISTS over move lines) is evaluated for the whole range before LIMIT
+        units = SQL(
+            """
+            SELECT stock_lot.id AS lot_id, stock_lot.product_id AS product_id,
+                   %(situation)s AS situation, stock_lot.storq_location_id AS location_id,
+                   stock_lot.storq_partner_id AS partner_id
+              FROM stock_lot
+             WHERE stock_lot.id IN (%(ids)s)
+            """,
+            situation=self._storq_situation_sql(),
+            ids=query.select(SQL("stock_lot.id")),
         )
         now = fields.Datetime.now()  # to the second, as every other event (they sort by date)
+        # The company domain's subqueries make the planner estimate this statement at millions,
+        # so PostgreSQL JIT-compiles it: 1.5 s of a 4 s batch at 1,000,000 units, for a query
+        # that runs in 0.2 s. Off for this statement only (SET LOCAL ends with the transaction).
+        self.env.cr.execute("SET LOCAL jit = off")
         self.env.cr.execute(
             SQL(
                 """
@@ -153,6 +163,7 @@ class StorqRecall(models.Model):
             )
         )
         lot_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute("SET LOCAL jit TO DEFAULT")
         self.env["storq.recall.line"].invalidate_model()
         self.invalidate_recordset(["line_ids", "line_count"])
         self.env["stock.lot"].invalidate_model(["storq_recall_line_ids", "storq_recall_count"])
