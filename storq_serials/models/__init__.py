@@ -1,3 +1,7 @@
+# ruff: noqa: I001 (the abstract mixin first: Odoo builds models in import order, and the
+# documents below inherit it)
+from . import storq_reference_mixin
+
 from . import account_move_warranty
 from . import product_category
 from . import product_category_warranty

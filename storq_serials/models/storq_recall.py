@@ -28,7 +28,8 @@ class StorqRecall(models.Model):
 
     _name = "storq.recall"
     _description = "Recall Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "storq.reference.mixin"]
+    _storq_sequence_code = "storq.recall"
     _order = "id desc"
     _check_company_auto = True
 
@@ -109,16 +110,6 @@ class StorqRecall(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("storq.recall") or "/"
-                )
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         """A confirmed recall blocked units and wrote their history: it is closed, not deleted."""

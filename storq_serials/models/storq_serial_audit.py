@@ -32,7 +32,8 @@ class StorqSerialAudit(models.Model):
 
     _name = "storq.serial.audit"
     _description = "Serial Audit"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "storq.reference.mixin"]
+    _storq_sequence_code = "storq.serial.audit"
     _order = "id desc"
     _check_company_auto = True
 
@@ -140,16 +141,6 @@ class StorqSerialAudit(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("storq.serial.audit") or "/"
-                )
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
         started = self.filtered(lambda audit: audit.state != "draft")

@@ -36,7 +36,8 @@ class StorqWarrantyClaim(models.Model):
 
     _name = "storq.warranty.claim"
     _description = "Warranty Claim"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "storq.reference.mixin"]
+    _storq_sequence_code = "storq.warranty.claim"
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "lot_id.name", "partner_id.name"]
@@ -221,12 +222,6 @@ class StorqWarrantyClaim(models.Model):
             if lot.company_id and not vals.get("company_id"):
                 vals["company_id"] = lot.company_id.id
         self._check_claimable(lots, vals_list)
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("storq.warranty.claim") or "/"
-                )
         claims = super().create(vals_list)
         claims._set_coverage()
         claims._log_unit_events("claim_opened")

@@ -243,16 +243,31 @@ class StorqWarrantyClaim(models.Model):
         destination = self.partner_id.property_stock_customer
         line = self.sale_line_id.filtered(lambda sale_line: sale_line.product_id == lot.product_id)
         group = line.order_id.procurement_group_id
+        return self._storq_send_unit(
+            lot,
+            warehouse.out_type_id,
+            self.partner_id,
+            destination,
+            {"move_type": group.move_type or warehouse.out_type_id.move_type, "group_id": group.id},
+            {"sale_line_id": line.id, "group_id": group.id},
+        )
+
+    def _storq_send_unit(self, lot, picking_type, partner, destination, picking_vals, move_vals):
+        """A transfer of `picking_type` taking `lot` from where it is to `partner` at
+        `destination`, validated through Odoo's flow (the rulebook decides whether the unit may
+        leave); `picking_vals` and `move_vals` link it to its order."""
+        Record = self.env["storq.serial.return.record"]
+        source = lot.sudo().storq_location_id
         picking = self.env["stock.picking"].create(
             {
-                "picking_type_id": warehouse.out_type_id.id,
-                "move_type": group.move_type or warehouse.out_type_id.move_type,
-                "group_id": group.id,
-                "partner_id": self.partner_id.id,
+                "picking_type_id": picking_type.id,
+                "move_type": picking_type.move_type,
+                "partner_id": partner.id,
                 "location_id": source.id,
                 "location_dest_id": destination.id,
                 "origin": self.name,
                 "company_id": self.company_id.id,
+                **picking_vals,
                 "move_ids": [
                     Command.create(
                         {
@@ -262,17 +277,16 @@ class StorqWarrantyClaim(models.Model):
                             "product_uom": lot.product_id.uom_id.id,
                             "location_id": source.id,
                             "location_dest_id": destination.id,
-                            "partner_id": self.partner_id.id,
-                            "sale_line_id": line.id,
-                            "group_id": group.id,
+                            "partner_id": partner.id,
                             "company_id": self.company_id.id,
+                            **move_vals,
                         }
                     )
                 ],
             }
         )
         picking.action_confirm()
-        Record._set_unit_lines(picking.move_ids, lot)
+        Record._set_unit_lines(picking.move_ids, lot.with_env(self.env))
         Record._validate(picking)
         return picking
 

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -131,38 +130,14 @@ class StorqWarrantyClaim(models.Model):
         purchase_line = lot.storq_purchase_id.order_line.filtered(
             lambda line: line.product_id == lot.product_id
         )[:1]
-        picking_type = warehouse.out_type_id
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "move_type": picking_type.move_type,
-                "partner_id": vendor.id,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-                "origin": self.name,
-                "company_id": self.company_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": lot.product_id.display_name,
-                            "product_id": lot.product_id.id,
-                            "product_uom_qty": 1,
-                            "product_uom": lot.product_id.uom_id.id,
-                            "location_id": source.id,
-                            "location_dest_id": destination.id,
-                            "partner_id": vendor.id,
-                            "purchase_line_id": purchase_line.id,
-                            "to_refund": bool(purchase_line),
-                            "company_id": self.company_id.id,
-                        }
-                    )
-                ],
-            }
+        return self._storq_send_unit(
+            lot,
+            warehouse.out_type_id,
+            vendor,
+            destination,
+            {},
+            {"purchase_line_id": purchase_line.id, "to_refund": bool(purchase_line)},
         )
-        picking.action_confirm()
-        Record._set_unit_lines(picking.move_ids, lot.with_env(self.env))
-        Record._validate(picking)
-        return picking
 
     def _pickings(self):
         return super()._pickings() | self.supplier_picking_id
