@@ -33,14 +33,7 @@ if psql "${pg[@]}" -lqt | cut -d'|' -f1 | grep -qw "$db"; then
     fi
     dropdb "${pg[@]}" "$db"
 fi
-if [ -n "$template" ]; then
-    echo "== copying $template into $db"
-    createdb "${pg[@]}" -T "$template" "$db"
-    "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
-else
-    echo "== installing storq_serials (without demo data) into $db"
-    "$here/odoo.sh" -d "$db" -i storq_serials --without-demo=all --stop-after-init --log-level=warn
-fi
+create_module_db "$db" "$template"
 echo "== writing $units units"
 cd "$PROJECT_ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" benchmarks/build_data.py --database "$db" --units "$units" \

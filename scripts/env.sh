@@ -69,3 +69,20 @@ apt_install() {
         return 1
     fi
 }
+
+# Makes database DB with storq_serials: a copy of TEMPLATE (a database with the module
+# installed), updated to this tree's module, or, without TEMPLATE, a fresh install without demo
+# data. DB must not exist. Usage: create_module_db DB [TEMPLATE]
+create_module_db() {
+    local db=$1 template=${2:-}
+    local here pg=(-h "$PGHOST" -p "$PGPORT" -U "$PGUSER")
+    here="$PROJECT_ROOT/scripts"
+    if [ -n "$template" ]; then
+        echo "== copying $template into $db"
+        createdb "${pg[@]}" -T "$template" "$db"
+        "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
+    else
+        echo "== installing storq_serials (without demo data) into $db"
+        "$here/odoo.sh" -d "$db" -i storq_serials --without-demo=all --stop-after-init --log-level=warn
+    fi
+}

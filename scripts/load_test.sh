@@ -36,14 +36,7 @@ python=("$ODOO_VENV/bin/python")
 work=$(mktemp -d "${TMPDIR:-/tmp}/storq_load.XXXXXX")
 odoo_args=(--addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER")
 dropdb "${pg[@]}" --if-exists "$db"
-if [ -n "$template" ]; then
-    echo "== copying $template into $db"
-    createdb "${pg[@]}" -T "$template" "$db"
-    "$here/odoo.sh" -d "$db" -u storq_serials --stop-after-init --log-level=warn
-else
-    echo "== installing storq_serials (without demo data) into $db"
-    "$here/odoo.sh" -d "$db" -i storq_serials --without-demo=all --stop-after-init --log-level=warn
-fi
+create_module_db "$db" "$template"
 cd "$PROJECT_ROOT"
 echo "== preparing $clients clients x $scans scans, $pairs race pairs of each kind"
 PYTHONPATH="$ODOO_PATH" "${python[@]}" benchmarks/load_scan.py prepare --database "$db" \
