@@ -10,7 +10,8 @@ class StockQuant(models.Model):
     def _gather(
         self, product_id, location_id, lot_id=None, package_id=None, owner_id=None, strict=False, qty=0
     ):
-        """Leave blocked units (a recall) out of what a shipping move reserves: the context is
+        """Leave the units the rulebook would not ship (blocked: a recall) out of what a shipping
+        move reserves (`storq.unit.rulebook._storq_unshippable`): the context is
         set by `stock.move._update_reserved_quantity`. Filtered after the search so that both
         of Odoo's paths (search, or the quants cache of chained moves) are covered."""
         quants = super()._gather(
@@ -23,5 +24,7 @@ class StockQuant(models.Model):
             qty=qty,
         )
         if self.env.context.get("storq_skip_blocked"):
-            quants = quants.filtered(lambda quant: not quant.lot_id.storq_blocked)
+            refused = self.env["storq.unit.rulebook"]._storq_unshippable(quants.lot_id)
+            if refused:
+                quants = quants.filtered(lambda quant: quant.lot_id not in refused)
         return quants

@@ -122,6 +122,16 @@ class StorqUnitRulebook(models.AbstractModel):
     _description = "Serial unit movement rules"
 
     # ------------------------------------------------------------------
+    # Business methods: the block rule, also asked by reservation
+    # ------------------------------------------------------------------
+    @api.model
+    def _storq_unshippable(self, units):
+        """Rule 3 (block): the `units` that may not go to a customer (blocked: a recall, a
+        quarantine). A move on its way to a customer asks it too before it reserves units
+        (`stock.quant._gather`), so that it never reserves one the validation would refuse."""
+        return units.filtered("storq_blocked")
+
+    # ------------------------------------------------------------------
     # Business methods: verdicts
     # ------------------------------------------------------------------
     @api.model
@@ -181,7 +191,7 @@ class StorqUnitRulebook(models.AbstractModel):
                 here = source.id in locations._ids
             else:
                 here = any(location._child_of(source) for location in locations)
-            if not here or (shipping and unit.storq_blocked):
+            if not here or (shipping and self._storq_unshippable(unit)):
                 refusal = unit.sudo()._storq_leave_refusal(
                     source, shipping=shipping, exact=movement.exact, stock_locations=locations
                 )
@@ -199,7 +209,7 @@ class StorqUnitRulebook(models.AbstractModel):
             taken.add(key)
             return False
         unit = unit.sudo()
-        if shipping and unit.storq_blocked:
+        if shipping and self._storq_unshippable(unit):
             return Refusal(unit._storq_leave_refusal(source, shipping=True), "ship")
         if source.usage == "customer":
             return False  # from a customer to a customer: not ours to judge
