@@ -7,6 +7,16 @@ from odoo.tools import SQL
 from ..models.storq_serial_return_record import DISPOSITIONS
 
 
+def rate_select(report, query, part, whole):
+    """The SQL of a group's rate in %: the sum of `part` over the sum of `whole` (units returned
+    or claimed over units delivered), not an average of the rows' rates."""
+    return SQL(
+        "SUM(%(part)s) * 100.0 / NULLIF(SUM(%(whole)s), 0)",
+        part=report._field_to_sql(report._table, part, query),
+        whole=report._field_to_sql(report._table, whole, query),
+    )
+
+
 class StorqReturnReport(models.Model):
     """Units delivered and units returned, side by side, for return rates.
 
@@ -97,11 +107,7 @@ class StorqReturnReport(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         if aggregate_spec != "return_rate:avg":
             return super()._read_group_select(aggregate_spec, query)
-        return SQL(
-            "SUM(%(returned)s) * 100.0 / NULLIF(SUM(%(delivered)s), 0)",
-            returned=self._field_to_sql(self._table, "returned_count", query),
-            delivered=self._field_to_sql(self._table, "delivered_count", query),
-        )
+        return rate_select(self, query, "returned_count", "delivered_count")
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 from ..models.storq_warranty_claim import CLAIM_STATES
 from ..models.storq_warranty_claim import COVERAGES
 from ..models.storq_warranty_claim_supplier import SUPPLIER_CLAIM_STATES
+from .storq_return_report import rate_select
 
 
 class StorqWarrantyClaimReport(models.Model):
@@ -165,8 +166,4 @@ class StorqWarrantyClaimReport(models.Model):
         """The failure rate of a group: its claims over its units delivered, not an average."""
         if aggregate_spec != "failure_rate:avg":
             return super()._read_group_select(aggregate_spec, query)
-        return SQL(
-            "SUM(%(claims)s) * 100.0 / NULLIF(SUM(%(delivered)s), 0)",
-            claims=self._field_to_sql(self._table, "claim_count", query),
-            delivered=self._field_to_sql(self._table, "delivered_count", query),
-        )
+        return rate_select(self, query, "claim_count", "delivered_count")
