@@ -1,5 +1,7 @@
 """What the receipt and delivery benchmarks share: the serials and the two products compared."""
 
+import json
+import os
 import sys
 
 from odoo import Command
@@ -104,3 +106,27 @@ def confirmed_receipt(env, product, count):
     )
     picking.action_confirm()
     return picking
+
+
+def emit(bench, case, flow, samples, queries, size=None, note=""):
+    """Append one measured case to the JSON-lines file $STORQ_BENCH_JSON, when it is set.
+
+    `scripts/benchmark.sh --all` sets it and turns the lines into the tables of docs/benchmarks.md:
+    `samples` are the warm runs' seconds (median and p95 are computed there), `queries` one run's
+    SQL queries (an int, or [min, max] when runs differ), `flow` "storq" or "plain Odoo" (the
+    ratio pairs them by bench, case and size).
+    """
+    path = os.environ.get("STORQ_BENCH_JSON")
+    if not path:
+        return
+    row = {
+        "bench": bench,
+        "case": case,
+        "flow": flow,
+        "size": size,
+        "samples": [round(seconds, 6) for seconds in samples],
+        "queries": queries,
+        "note": note,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(row) + "\n")
