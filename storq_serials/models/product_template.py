@@ -83,6 +83,9 @@ class ProductTemplate(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        """1. the test-only switch's defaults (product_template_test_switch.py), 2. Odoo creates,
+        3. serial control applied to the new products (their variants and category defaults)."""
+        self._storq_test_switch_defaults(vals_list)
         templates = super().create(vals_list)
         templates._storq_apply_serial_control({})
         return templates

@@ -31,14 +31,14 @@ def storq_test_serial_control_all():
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if storq_test_serial_control_all():
-            for vals in vals_list:
-                if (
-                    vals.get("tracking") == "serial"
-                    and vals.get("type", "consu") == "consu"
-                    and "storq_serial_control" not in vals
-                ):
-                    vals["storq_serial_control"] = True
-        return super().create(vals_list)
+    @api.model
+    def _storq_test_switch_defaults(self, vals_list):
+        """Put new serial-tracked products under serial control when the test switch is on.
+
+        Called first by `create` (product_template.py), before any default is computed."""
+        if not storq_test_serial_control_all():
+            return
+        for vals in vals_list:
+            serial_tracked = vals.get("tracking") == "serial" and vals.get("type", "consu") == "consu"
+            if serial_tracked and "storq_serial_control" not in vals:
+                vals["storq_serial_control"] = True

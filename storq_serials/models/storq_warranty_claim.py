@@ -210,6 +210,9 @@ class StorqWarrantyClaim(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        """1. the unit's customer and company as defaults, 2. the unit may be claimed, 3. Odoo
+        creates, 4. the coverage frozen, 5. the unit's event, 6. the acknowledgement mail, 7. the
+        link to the unit's open recall line (storq_warranty_claim_recall.py)."""
         lots = self.env["stock.lot"].browse([vals.get("lot_id") for vals in vals_list if vals.get("lot_id")])
         lots.check_access("read")
         by_id = {lot.id: lot.sudo() for lot in lots}
@@ -226,6 +229,7 @@ class StorqWarrantyClaim(models.Model):
         claims._set_coverage()
         claims._log_unit_events("claim_opened")
         claims._send_acknowledgement()
+        claims._storq_link_recall_lines()
         return claims
 
     def write(self, vals):

@@ -1,4 +1,3 @@
-from odoo import api
 from odoo import fields
 from odoo import models
 
@@ -21,35 +20,31 @@ class StorqWarrantyClaim(models.Model):
     recall_id = fields.Many2one(related="recall_line_id.recall_id", string="Recall")
 
     # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        claims = super().create(vals_list)
-        # Only blocked units can be under recall: the others cost no query.
-        recalled = claims.lot_id.sudo().filtered("storq_blocked")
-        if recalled:
-            lines = (
-                self.env["storq.recall.line"]
-                .sudo()
-                .search(
-                    [
-                        ("lot_id", "in", recalled.ids),
-                        ("recall_id.state", "=", "confirmed"),
-                        ("state", "not in", ("resolved", "unreachable")),
-                    ],
-                    order="id",
-                )
-            )
-            line_of = {line.lot_id: line for line in lines}
-            for claim in claims:
-                if claim.lot_id in line_of:
-                    claim.sudo().recall_line_id = line_of[claim.lot_id]
-        return claims
-
-    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _storq_link_recall_lines(self):
+        """Link each new claim to its unit's open recall line (called by `create`, last)."""
+        # Only blocked units can be under recall: the others cost no query.
+        recalled = self.lot_id.sudo().filtered("storq_blocked")
+        if not recalled:
+            return
+        lines = (
+            self.env["storq.recall.line"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", recalled.ids),
+                    ("recall_id.state", "=", "confirmed"),
+                    ("state", "not in", ("resolved", "unreachable")),
+                ],
+                order="id",
+            )
+        )
+        line_of = {line.lot_id: line for line in lines}
+        for claim in self:
+            if claim.lot_id in line_of:
+                claim.sudo().recall_line_id = line_of[claim.lot_id]
+
     def _log_unit_events(self, event_type, note=None):
         # Hooked on the "claim resolved" event rather than `_mark_resolved`, which a file loaded
         # after this one defines.
