@@ -137,13 +137,15 @@ def setup_master(env, units, rng):
                 "next": 1,
             }
         )
+    set_warranty_terms(env, [product["id"] for product in products])
     env.flush_all()
     return make_context(env, company, warehouse, products, suppliers, customers, rng)
 
 
 def customer_count(units):
-    """A few thousand customers for a real database, a few dozen for a small test."""
-    return max(20, min(5000, units // 40))
+    """One customer per 40 units: 25,000 at a million units (a 100,000-unit recall range then
+    reaches more than 10,000 of them), a few dozen for a small test."""
+    return max(20, min(25_000, units // 40))
 
 
 def make_context(env, company, warehouse, products, suppliers, customers, rng):
@@ -190,6 +192,7 @@ def make_context(env, company, warehouse, products, suppliers, customers, rng):
         "expected": Counter(),
         "copy_seconds": Counter(),
         "lot_key": lot_key_function(env),
+        "warranty_note": warranty_note(env),
     }
 
 
@@ -263,6 +266,8 @@ class Unit:
         "partner",
         "blocked",
         "lines",
+        "warranty",
+        "supplier_end",
     )
 
     def __init__(self, product, name, receipt, received):
@@ -270,6 +275,7 @@ class Unit:
         self.product, self.name, self.receipt, self.received = product, name, receipt, received
         self.delivery = self.delivered = self.order_line = self.returned = None
         self.state, self.location, self.partner, self.blocked = "in_stock", None, None, None
+        self.warranty, self.supplier_end = (None, None, "none"), None
         self.lines = []  # (move, source, destination, date, event type)
 
 
@@ -961,14 +967,90 @@ def write_units(ctx, rows, units):
         if unit.blocked:
             date = ctx["now"] - timedelta(days=rng.uniform(0, 30))
             add_event(ctx, rows, unit, "blocked", date, None, stock, None, None, note=unit.blocked)
+        add_warranty_events(ctx, rows, unit)
         expected[("state", unit.state)] += 1
+        expected[("warranty", unit.warranty[2])] += 1
         expected["blocked"] += bool(unit.blocked)
         expected["units"] += 1
+
+
+def settle_warranty(ctx, unit):
+    """The unit's coverage as the module leaves it: the vendor's from our receipt; the
+    customer's from its delivery (`_storq_start_on_delivery`), kept when the unit comes back,
+    and moved to expired the night after its end (`_storq_expire_warranty_batch`)."""
+    unit.supplier_end = wty_add_months(unit.received.date(), VENDOR_WARRANTY_MONTHS)
+    if not unit.delivery:
+        unit.warranty = (None, None, "none")
+        return
+    start = unit.delivered.date()
+    end = wty_add_months(start, WARRANTY_MONTHS)
+    unit.warranty = (start, end, "active" if ctx["now"].date() <= end else "expired")
+
+
+def add_warranty_events(ctx, rows, unit):
+    """The warranty events of a delivered unit: started with its delivery, expired the night
+    after its end (with the unit's customer and place of that night), as the module writes them."""
+    start, end, state = unit.warranty
+    if not start:
+        return
+    delivery = unit.delivery["picking"]
+    note = f"Covered {start} to {end}. {ctx['warranty_note']}"
+    add_event(
+        ctx,
+        rows,
+        unit,
+        "warranty_started",
+        unit.delivered,
+        None,
+        None,
+        None,
+        None,
+        note=note,
+        document=f"stock.picking,{delivery['id']}",
+        partner=unit.delivery["customer"],
+    )
+    if state == "expired":
+        date = min(
+            datetime.combine(end + timedelta(days=1), datetime.min.time()) + timedelta(hours=2), ctx["now"]
+        )
+        partner, location = situation_at(ctx, unit, date)
+        add_event(
+            ctx,
+            rows,
+            unit,
+            "warranty_expired",
+            date,
+            None,
+            location,
+            None,
+            None,
+            note=f"Warranty ended on {end}.",
+            partner=partner,
+        )
+
+
+def situation_at(ctx, unit, date):
+    """(customer, location) of the unit record at `date`, from its moves up to then."""
+    partner = location = None
+    for _move, _source, destination, when, event in unit.lines:
+        if when > date:
+            break
+        partner = unit.delivery["customer"] if event == "delivered" else None
+        location = destination if destination in (ctx["stock"], ctx["repair"]) else None
+    return partner, location
+
+
+def wty_add_months(start, months):
+    from odoo.addons.storq_serials.tools.warranty import add_months
+
+    return add_months(start, months)
 
 
 def add_lot(ctx, rows, unit):
     receipt, delivery = unit.receipt, unit.delivery
     held = unit.state in ("in_stock", "in_repair")
+    settle_warranty(ctx, unit)
+    start, end, warranty_state = unit.warranty
     rows.add(
         "stock_lot",
         id=unit.id,
@@ -993,6 +1075,10 @@ def add_lot(ctx, rows, unit):
         storq_delivered_date=delivery and fmt(unit.delivered),
         storq_blocked=bool(unit.blocked),
         storq_block_reason=unit.blocked,
+        storq_warranty_date_start=start,
+        storq_warranty_date_end=end,
+        storq_warranty_state=warranty_state,
+        storq_supplier_warranty_date_end=unit.supplier_end,
         **ctx["lot_key"](unit.name),
     )
 
@@ -1037,14 +1123,14 @@ def add_move_line(ctx, rows, unit, move, source, destination, date):
     )
 
 
-def add_event(ctx, rows, unit, event, date, move, source, destination, line_id, note=None):
+def add_event(
+    ctx, rows, unit, event, date, move, source, destination, line_id, note=None, document=None, partner=None
+):
     picking = move and move["picking"]
     if move:
         document = f"stock.picking,{picking['id']}" if picking else f"stock.scrap,{move['scrap']}"
         partner = move["partner"] or (picking and picking["partner"])
         note = move["reference"]
-    else:
-        document, partner = None, None
     rows.add(
         "storq_serial_event",
         lot_id=unit.id,
@@ -1136,7 +1222,6 @@ def build(env, units, seed=SEED, batch=BATCH, log=None):
         log(f"{offset + min(batch, units - offset)} units written, {time.perf_counter() - started:.1f} s")
     derive_quants(ctx)
     link_order_groups(ctx)
-    fill_warranty(env, [product["id"] for product in ctx["products"]])
     save_sequences(ctx)
     env.invalidate_all()
     env.registry.clear_cache()
@@ -1146,10 +1231,9 @@ def build(env, units, seed=SEED, batch=BATCH, log=None):
     return ctx
 
 
-def fill_warranty(env, product_ids):
-    """Warranty terms on the products (24 months from delivery; the vendors' 12 months from our
-    receipt), then each unit's coverage as the delivery would have frozen it, in two statements:
-    delivered units get their start, end and state, received units their vendor warranty end."""
+def set_warranty_terms(env, product_ids):
+    """Warranty terms on the products: 24 months from delivery; the vendors' 12 months from our
+    receipt. (The builder writes each unit's coverage with its lot, `settle_warranty`.)"""
     products = env["product.product"].browse(product_ids)
     products.product_tmpl_id.write(
         {
@@ -1160,6 +1244,20 @@ def fill_warranty(env, product_ids):
     )
     products.product_tmpl_id.seller_ids.write({"storq_warranty_duration": VENDOR_WARRANTY_MONTHS})
     env.flush_all()
+
+
+def warranty_note(env):
+    """The terms note the module writes on a warranty_started event of the builder's products."""
+    from odoo.addons.storq_serials.models.stock_lot_warranty import Terms
+
+    return env["stock.lot"]._storq_terms_note(Terms(WARRANTY_MONTHS, "months", "delivery", 0))
+
+
+def fill_warranty(env, product_ids):
+    """For a database built before the builder wrote coverage with the lots: the terms, then
+    each unit's coverage as the delivery would have frozen it, in two statements (no events):
+    delivered units get their start, end and state, received units their vendor warranty end."""
+    set_warranty_terms(env, product_ids)
     env.cr.execute(
         """
         UPDATE stock_lot
@@ -1221,6 +1319,14 @@ def check_counts(env, products, ctx):
     }
     if events != wanted:
         problems.append(f"events per type: Odoo counts {events}, the builder wrote {wanted}")
+    warranty = dict(
+        Lot._read_group([("product_id", "in", products.ids)], ["storq_warranty_state"], ["__count"])
+    )
+    wanted = {
+        key[1]: count for key, count in expected.items() if isinstance(key, tuple) and key[0] == "warranty"
+    }
+    if warranty != wanted:
+        problems.append(f"units per warranty state: Odoo counts {warranty}, the builder wrote {wanted}")
     records = env["storq.serial.return.record"].search_count([("product_id", "in", products.ids)])
     if records != expected["returns"]:
         problems.append(f"return records: {records}, expected {expected['returns']}")
@@ -1290,6 +1396,28 @@ def check_sql(env, products, ctx):
              WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
                AND NOT EXISTS (SELECT 1 FROM storq_serial_event event WHERE event.move_line_id = line.id
                                   AND event.lot_id = line.lot_id AND event.date = line.date)""",
+        "units whose warranty is not 24 months from their first delivery, or its state not as of today": """
+            SELECT count(*) FROM stock_lot lot
+             WHERE lot.product_id = ANY(%(p)s)
+               AND (lot.storq_warranty_date_start IS DISTINCT FROM lot.storq_delivered_date::date
+                    OR lot.storq_warranty_date_end IS DISTINCT FROM
+                       (lot.storq_delivered_date::date + interval '24 months')::date
+                    OR lot.storq_warranty_state IS DISTINCT FROM
+                       CASE WHEN lot.storq_delivered_date IS NULL THEN 'none'
+                            WHEN lot.storq_warranty_date_end >= current_date THEN 'active'
+                            ELSE 'expired' END
+                    OR lot.storq_supplier_warranty_date_end IS DISTINCT FROM
+                       (lot.storq_received_date::date + interval '12 months')::date)""",
+        "units whose warranty started without its event, or expired without its event": """
+            SELECT count(*) FROM stock_lot lot
+              LEFT JOIN (SELECT lot_id, bool_or(event_type = 'warranty_started') AS started,
+                                bool_or(event_type = 'warranty_expired') AS expired
+                           FROM storq_serial_event
+                          WHERE event_type IN ('warranty_started', 'warranty_expired')
+                          GROUP BY lot_id) warranty ON warranty.lot_id = lot.id
+             WHERE lot.product_id = ANY(%(p)s)
+               AND ((lot.storq_warranty_state <> 'none') <> coalesce(warranty.started, false)
+                    OR (lot.storq_warranty_state = 'expired') <> coalesce(warranty.expired, false))""",
         "delivered units whose customer is not their sale order's": """
             SELECT count(*) FROM stock_lot lot JOIN sale_order so ON so.id = lot.storq_sale_id
              WHERE lot.product_id = ANY(%(p)s) AND lot.storq_state = 'delivered'
@@ -1345,6 +1473,359 @@ CHECKS = (check_counts, check_quants, check_sql, check_computed)
 
 
 # ----------------------------------------------------------------------
+# Claims and recalls: a post-step, through the module's own flows
+# ----------------------------------------------------------------------
+# Warranty claims per delivered unit, and how far each got: (state, share, steps after opening).
+CLAIMS_PER_DELIVERED = 0.004
+CLAIM_PATHS = (
+    ("new", 0.15, ()),
+    ("review", 0.15, ("review",)),
+    ("approved", 0.15, ("review", "approve")),
+    ("rejected", 0.15, ("review", "reject")),
+    ("resolved", 0.15, ("review", "approve", "resolve")),
+    ("closed", 0.15, ("review", "approve", "resolve", "close")),
+    ("closed", 0.1, ("review", "reject", "close")),
+)
+# The event each step writes on the unit (review writes none), and the days it takes.
+CLAIM_STEP_EVENTS = {
+    "approve": "claim_approved",
+    "reject": "claim_rejected",
+    "resolve": "claim_resolved",
+    "close": "claim_closed",
+}
+CLAIM_PROBLEMS = (
+    "Does not power on.",
+    "Screen flickers after a few minutes.",
+    "Battery drains within hours.",
+    "Stopped charging.",
+    "Dropped connection every few minutes.",
+    "Buttons unresponsive.",
+)
+RECALL_TITLES = ("Bench recall: swelling batteries", "Bench recall: charger overheating (draft)")
+QUIET = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+def bench_products(env):
+    return env["product.product"].search([("name", "=like", "Bench %"), ("storq_serial_control", "=", True)])
+
+
+def add_claims_and_recalls(env, products, seed=SEED, log=None):
+    """Warranty claims on a few delivered units per thousand, in every state, and two recalls of
+    the tablet (one confirmed with its lines, one draft), through the module's own methods (so
+    they hold what the module writes: claim facts and coverage, events, recall lines, blocks),
+    then the claims' dates spread over the units' lives by SQL. Works on an existing database;
+    refused when it already has them. Returns the expected counts `check_claims` compares."""
+    log = log or (lambda message: None)
+    env = env(context=dict(env.context, **QUIET))
+    if env["storq.warranty.claim"].search_count([("product_id", "in", products.ids)]) or env[
+        "storq.recall"
+    ].search_count([("title", "in", RECALL_TITLES)]):
+        raise DataCheckError("This database already has the benchmark claims and recalls.")
+    rng = random.Random(seed + 1)
+    started = time.perf_counter()
+    events_before, blocked_before = event_counts(env, products)
+    expected = add_claims(env, products, rng)
+    log(f"{expected['claims']} claims in {time.perf_counter() - started:.1f} s")
+    expected.update(add_recalls(env, products))
+    log(f"recalls in {time.perf_counter() - started:.1f} s")
+    env.flush_all()
+    env.invalidate_all()
+    events_after, blocked_after = event_counts(env, products)
+    expected["events_added"] = dict(events_after - events_before)
+    expected["blocked_added"] = blocked_after - blocked_before
+    return expected
+
+
+def event_counts(env, products):
+    """(Counter of events per type, blocked units) of the products' units."""
+    env.flush_all()
+    env.cr.execute(
+        "SELECT event_type, count(*) FROM storq_serial_event WHERE product_id = ANY(%s) GROUP BY event_type",
+        [products.ids],
+    )
+    events = Counter(dict(env.cr.fetchall()))
+    env.cr.execute(
+        "SELECT count(*) FROM stock_lot WHERE product_id = ANY(%s) AND storq_blocked", [products.ids]
+    )
+    return events, env.cr.fetchone()[0]
+
+
+def merge_expected(ctx, claims_expected):
+    """Add what the claims and recalls step wrote (events, blocks) to the build's expected counts,
+    so that `check` holds after it too."""
+    for event_type, count in claims_expected["events_added"].items():
+        ctx["expected"][("event", event_type)] += count
+    ctx["expected"]["blocked"] += claims_expected["blocked_added"]
+
+
+def add_claims(env, products, rng):
+    now = datetime.now().replace(microsecond=0)
+    env.cr.execute(
+        """SELECT id, storq_delivered_date FROM stock_lot
+            WHERE product_id = ANY(%s) AND storq_state = 'delivered' AND NOT storq_blocked
+              AND storq_delivered_date < %s ORDER BY id""",
+        [products.ids, now - timedelta(days=10)],
+    )
+    delivered = env.cr.fetchall()
+    count = min(len(delivered), max(14, round(len(delivered) * CLAIMS_PER_DELIVERED)))
+    chosen = rng.sample(delivered, count)
+    paths = [rng.choices(CLAIM_PATHS, [share for _s, share, _p in CLAIM_PATHS])[0] for _c in chosen]
+    # The first claims take every path once, so that a small database has them all.
+    paths[: len(CLAIM_PATHS)] = CLAIM_PATHS[: len(chosen)]
+    vals_list, timeline = [], []
+    for (lot_id, delivered_on), (_state, _share, steps) in zip(chosen, paths, strict=True):
+        # Between the delivery and today (its last steps done by now), up to 28 months later:
+        # most within the 24 months of warranty, some after it ran out.
+        latest = min(30 * 28, (now - delivered_on).days - 2 * len(steps) - 1)
+        opened = delivered_on + timedelta(days=rng.uniform(3, max(latest, 3)), hours=rng.uniform(0, 8))
+        vals_list.append(
+            {
+                "lot_id": lot_id,
+                "description": rng.choice(CLAIM_PROBLEMS),
+                "claim_date": opened.date(),
+                "resolution": "goodwill" if "resolve" in steps else "repair",
+            }
+        )
+        timeline.append((opened, steps))
+    Claim = env["storq.warranty.claim"]
+    claims = Claim.create(vals_list)
+    by_step = defaultdict(list)
+    for claim, (_opened, steps) in zip(claims, timeline, strict=True):
+        for step in steps:
+            by_step[step].append(claim.id)
+    Claim.browse(by_step["review"]).action_review()
+    Claim.browse(by_step["approve"]).action_approve()
+    rejected = Claim.browse(by_step["reject"])
+    for claim in rejected:
+        claim.reject_reason = "Damage from a fall: not covered by the warranty."
+    rejected.action_reject()
+    for claim in Claim.browse(by_step["resolve"]):
+        claim.action_apply_resolution()  # goodwill: nothing moves
+    Claim.browse(by_step["close"]).action_close()
+    env.flush_all()
+    backdate_claims(env, claims, timeline, rng)
+    expected = Counter(claims=len(claims))
+    for state, _share, _steps in paths:
+        expected[("claim", state)] += 1
+    for step, ids in by_step.items():
+        if step in CLAIM_STEP_EVENTS:
+            expected[("claim_event", CLAIM_STEP_EVENTS[step])] += len(ids)
+    expected[("claim_event", "claim_opened")] += len(claims)
+    return expected
+
+
+def backdate_claims(env, claims, timeline, rng):
+    """Each claim and its unit events at the claim's own dates: opened on the claim day, each
+    later step one to three days after the previous one (the module dated them today)."""
+    from psycopg2.extras import execute_values
+
+    events, records = [], []
+    for claim, (opened, steps) in zip(claims, timeline, strict=True):
+        when = opened
+        events.append((f"storq.warranty.claim,{claim.id}", "claim_opened", when))
+        for step in steps:
+            when += timedelta(days=rng.uniform(1, 2), hours=rng.uniform(0, 4))
+            if step in CLAIM_STEP_EVENTS:
+                events.append((f"storq.warranty.claim,{claim.id}", CLAIM_STEP_EVENTS[step], when))
+        records.append((claim.id, opened, when))
+    execute_values(
+        env.cr._obj,
+        """UPDATE storq_serial_event event SET date = dated.date, create_date = dated.date,
+                  write_date = dated.date
+             FROM (VALUES %s) AS dated (ref, type, date)
+            WHERE event.document_ref = dated.ref AND event.event_type = dated.type
+              AND event.event_type IN ('claim_opened', 'claim_approved', 'claim_rejected', 'claim_resolved',
+                                       'claim_closed')""",
+        events,
+        template="(%s, %s, %s::timestamp)",
+        page_size=5000,
+    )
+    execute_values(
+        env.cr._obj,
+        """UPDATE storq_warranty_claim claim SET create_date = dated.opened, write_date = dated.last
+             FROM (VALUES %s) AS dated (id, opened, last) WHERE claim.id = dated.id""",
+        records,
+        template="(%s, %s::timestamp, %s::timestamp)",
+        page_size=5000,
+    )
+    env.invalidate_all()
+
+
+def recall_product(env, products):
+    """(product, confirmed size, draft size): a confirmed recall of one tablet in 100 and a draft
+    one of the next unit in 1,000, the tablet's last serials (the recall benchmark takes the
+    phone's middle ones); on a small database, of the product with the most units."""
+    env.cr.execute(
+        "SELECT product_id, count(*) FROM stock_lot WHERE product_id = ANY(%s) GROUP BY product_id",
+        [products.ids],
+    )
+    counts = dict(env.cr.fetchall())
+    tablet = products.filtered(lambda product: product.name == "Bench tablet T8")
+    product = tablet if counts.get(tablet.id, 0) >= 1000 else products.browse(max(counts, key=counts.get))
+    total = counts[product.id]
+    return product, max(10, total // 100), max(5, total // 1000)
+
+
+def add_recalls(env, products):
+    product, confirmed_size, draft_size = recall_product(env, products)
+    env.cr.execute(
+        "SELECT name FROM stock_lot WHERE product_id = %s ORDER BY name DESC LIMIT %s",
+        [product.id, confirmed_size + draft_size],
+    )
+    serials = [name for (name,) in reversed(env.cr.fetchall())]
+    Recall = env["storq.recall"]
+    recalls = Recall.create(
+        [
+            {
+                "title": title,
+                "reason": "Benchmark data.",
+                "product_ids": [(6, 0, product.ids)],
+                "range_ids": [(0, 0, {"serial_from": first, "serial_to": last, "product_id": product.id})],
+            }
+            for title, (first, last) in zip(
+                RECALL_TITLES,
+                ((serials[0], serials[confirmed_size - 1]), (serials[confirmed_size], serials[-1])),
+                strict=True,
+            )
+        ]
+    )
+    confirmed, draft = recalls
+    for recall in recalls:
+        recall.action_preview()
+    confirmed.action_confirm()
+    for _batch in range(10_000):
+        if confirmed.state != "confirming":
+            break
+        Recall._cron_confirm_batches()
+        env.flush_all()
+    if confirmed.state != "confirmed":
+        raise DataCheckError(f"{confirmed.name} is {confirmed.state} after its batches, not confirmed.")
+    return {
+        "recall_confirmed": confirmed.id,
+        "recall_draft": draft.id,
+        "recall_units": confirmed_size,
+        "recall_draft_units": draft_size,
+    }
+
+
+def check_claims(env, products, expected):
+    """The claims and recalls hold what the module writes: facts and coverage from the unit,
+    one open claim per unit, the events of each step, a confirmed recall's lines, blocks and
+    events. `expected` from `add_claims_and_recalls` (None: the shape only)."""
+    problems = []
+    Claim = env["storq.warranty.claim"]
+    states = dict(Claim._read_group([("product_id", "in", products.ids)], ["state"], ["__count"]))
+    if expected:
+        wanted = {
+            key[1]: count for key, count in expected.items() if isinstance(key, tuple) and key[0] == "claim"
+        }
+        if states != wanted:
+            problems.append(f"claims per state: Odoo counts {states}, the builder made {wanted}")
+        events = dict(
+            env["storq.serial.event"]._read_group(
+                [("product_id", "in", products.ids), ("event_type", "like", "claim_")],
+                ["event_type"],
+                ["__count"],
+            )
+        )
+        wanted = {
+            key[1]: count
+            for key, count in expected.items()
+            if isinstance(key, tuple) and key[0] == "claim_event"
+        }
+        if events != wanted:
+            problems.append(f"claim events per type: Odoo counts {events}, the builder made {wanted}")
+    elif len(states) < 4:
+        problems.append(f"claims in too few states: {states}")
+    checks = {
+        "claims whose facts are not their unit's (product, order, delivery, vendor, delivery day)": """
+            SELECT count(*) FROM storq_warranty_claim claim JOIN stock_lot lot ON lot.id = claim.lot_id
+             WHERE claim.product_id = ANY(%(p)s)
+               AND (claim.product_id <> lot.product_id OR claim.sale_id IS DISTINCT FROM lot.storq_sale_id
+                    OR claim.delivery_picking_id IS DISTINCT FROM lot.storq_delivery_picking_id
+                    OR claim.supplier_id IS DISTINCT FROM lot.storq_supplier_id
+                    OR claim.partner_id IS DISTINCT FROM lot.storq_partner_id
+                    OR claim.delivery_date IS DISTINCT FROM lot.storq_delivered_date::date)""",
+        "claims whose coverage is not the unit's warranty on the claim day": """
+            SELECT count(*) FROM storq_warranty_claim claim JOIN stock_lot lot ON lot.id = claim.lot_id
+             WHERE claim.product_id = ANY(%(p)s)
+               AND (claim.warranty_date_end IS DISTINCT FROM lot.storq_warranty_date_end
+                    OR claim.supplier_warranty_date_end IS DISTINCT FROM lot.storq_supplier_warranty_date_end
+                    OR claim.coverage <> CASE WHEN claim.claim_date <= lot.storq_warranty_date_end
+                                              THEN 'covered' ELSE 'expired' END)""",
+        "claims without their opening event on the claim day, or with an event before the delivery": """
+            WITH event AS (SELECT lot_id, document_ref, event_type, date FROM storq_serial_event
+                            WHERE product_id = ANY(%(p)s) AND event_type IN %(types)s)
+            SELECT count(*) FROM storq_warranty_claim claim
+              JOIN stock_lot lot ON lot.id = claim.lot_id
+              LEFT JOIN (SELECT document_ref, lot_id, min(date) AS first, max(date) AS last,
+                                count(*) FILTER (WHERE event_type = 'claim_opened') AS opened,
+                                min(date) FILTER (WHERE event_type = 'claim_opened') AS opened_on
+                           FROM event GROUP BY document_ref, lot_id) event
+                ON event.document_ref = 'storq.warranty.claim,' || claim.id AND event.lot_id = claim.lot_id
+             WHERE claim.product_id = ANY(%(p)s)
+               AND (event.opened IS DISTINCT FROM 1 OR event.opened_on::date <> claim.claim_date
+                    OR event.first < lot.storq_delivered_date OR event.last > now() at time zone 'utc')""",
+        "units with more than one open claim": """
+            SELECT count(*) FROM (SELECT lot_id FROM storq_warranty_claim
+                                   WHERE product_id = ANY(%(p)s) AND state NOT IN ('rejected', 'closed')
+                                   GROUP BY lot_id HAVING count(*) > 1) twice""",
+    }
+    types = tuple(("claim_opened", *CLAIM_STEP_EVENTS.values()))
+    for label, query in checks.items():
+        env.cr.execute(query, {"p": products.ids, "types": types})
+        count = env.cr.fetchone()[0]
+        if count:
+            problems.append(f"{count} {label}")
+    problems.extend(check_recalls(env, expected))
+    return problems
+
+
+def check_recalls(env, expected):
+    problems = []
+    Recall = env["storq.recall"]
+    recalls = Recall.search([("title", "in", RECALL_TITLES)], order="id")
+    if len(recalls) != 2 or recalls.mapped("state") != ["confirmed", "draft"]:
+        return [f"the benchmark recalls are {recalls.mapped('state')}, not one confirmed and one draft"]
+    confirmed, draft = recalls
+    if expected and (confirmed.id, draft.id) != (expected["recall_confirmed"], expected["recall_draft"]):
+        problems.append("the benchmark recalls are not the ones the builder made")
+    units = env["stock.lot"].search_count(confirmed._get_units_domain())
+    lines = confirmed.line_ids
+    if not (len(lines) == units == confirmed.unit_total == confirmed.unit_done == confirmed.preview_count):
+        problems.append(
+            f"{confirmed.name}: {len(lines)} lines, {units} units in its range, "
+            f"{confirmed.unit_done} of {confirmed.unit_total} confirmed, {confirmed.preview_count} previewed"
+        )
+    if expected and units != expected["recall_units"]:
+        problems.append(
+            f"{confirmed.name} holds {units} units, the builder recalled {expected['recall_units']}"
+        )
+    env.cr.execute(
+        """SELECT count(*) FROM storq_recall_line line JOIN stock_lot lot ON lot.id = line.lot_id
+            WHERE line.recall_id = %(recall)s
+              AND (NOT lot.storq_blocked
+                   OR NOT EXISTS (SELECT 1 FROM storq_serial_event event WHERE event.lot_id = lot.id
+                                     AND event.event_type = 'recalled'
+                                     AND event.document_ref = 'storq.recall,' || %(recall)s))""",
+        {"recall": confirmed.id},
+    )
+    unblocked = env.cr.fetchone()[0]
+    if unblocked:
+        problems.append(f"{unblocked} units of {confirmed.name} not blocked, or without their recalled event")
+    if draft.line_ids or not draft.preview_count:
+        problems.append(
+            f"{draft.name}: a draft with {len(draft.line_ids)} lines, {draft.preview_count} previewed"
+        )
+    return problems
+
+
+# ----------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------
 def drop_unique_constraints(env):
@@ -1388,6 +1869,12 @@ def main():
         action="store_true",
         help="fill the warranty terms and fields of an existing database",
     )
+    parser.add_argument(
+        "--claims-only",
+        action="store_true",
+        help="add the warranty claims and recalls to an existing benchmark database, and check them",
+    )
+    parser.add_argument("--no-claims", action="store_true", help="build without claims and recalls")
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -1406,6 +1893,10 @@ def main():
                 f"warranty fields of {len(products)} products' units filled "
                 f"in {time.perf_counter() - started:.1f} s"
             )
+        return
+
+    if args.claims_only:
+        claims_step(registry, args.seed, log)
         return
 
     started = time.perf_counter()
@@ -1428,6 +1919,29 @@ def main():
         check(env, ctx)
         log(f"check passed, {time.perf_counter() - started:.1f} s")
         print_summary(env, ctx)
+    if not args.no_claims:
+        claims_step(registry, args.seed, log)
+
+
+def claims_step(registry, seed, log):
+    """Add the claims and recalls, check them, commit; print their counts."""
+    import odoo
+    from odoo import api
+
+    started = time.perf_counter()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        products = bench_products(env)
+        if not products:
+            raise DataCheckError("No benchmark products (Bench ...) here: build the data first.")
+        expected = add_claims_and_recalls(env, products, seed, log)
+        problems = check_claims(env, products, expected)
+        if problems:
+            raise DataCheckError("The claims and recalls do not hold together:\n- " + "\n- ".join(problems))
+        cr.commit()
+        log(f"claims and recalls added and checked in {time.perf_counter() - started:.1f} s")
+        for key, count in sorted(expected.items(), key=str):
+            print(f"  {key}: {count}")
 
 
 def print_summary(env, ctx):

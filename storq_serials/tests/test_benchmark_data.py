@@ -1,4 +1,6 @@
 import importlib.util
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from odoo.exceptions import UserError
@@ -9,6 +11,7 @@ from .common import StorqSerialsCase
 # The builder lives beside the addon, in the repository's benchmarks/ folder.
 BUILDER = Path(__file__).resolve().parents[2] / "benchmarks" / "build_data.py"
 UNITS = 300
+MOVE_EVENTS = ("received", "moved", "delivered", "returned", "returned_to_vendor", "scrapped")
 
 
 def load_builder():
@@ -30,6 +33,8 @@ class TestBenchmarkData(StorqSerialsCase):
         cls.builder = load_builder()
         cls.ctx = cls.builder.build(cls.env, UNITS)
         cls.products = cls.env["product.product"].browse([product["id"] for product in cls.ctx["products"]])
+        cls.claims_expected = cls.builder.add_claims_and_recalls(cls.env, cls.products)
+        cls.builder.merge_expected(cls.ctx, cls.claims_expected)
         cls.Unit = cls.env["stock.lot"].with_context(active_test=False)
 
     def _unit(self, domain):
@@ -65,13 +70,47 @@ class TestBenchmarkData(StorqSerialsCase):
             self.env["stock.move.line"].search_count(
                 [("product_id", "in", self.products.ids), ("state", "=", "done")]
             ),
-            sum(
-                count
-                for key, count in expected.items()
-                if key[:1] == ("event",) and key != ("event", "blocked")
-            ),
+            sum(count for key, count in expected.items() if key[:1] == ("event",) and key[1] in MOVE_EVENTS),
             "one done move line per history event of a move",
         )
+
+    def test_delivered_units_carry_their_warranty_as_the_module_writes_it(self):
+        expected = self.ctx["expected"]
+        self.assertEqual(
+            expected[("event", "warranty_started")],
+            self.Unit.search_count(
+                [("product_id", "in", self.products.ids), ("storq_delivered_date", "!=", False)]
+            ),
+        )
+        self.assertEqual(
+            expected[("warranty", "active")] + expected[("warranty", "expired")],
+            expected[("event", "warranty_started")],
+        )
+        self.assertEqual(expected[("warranty", "expired")], expected[("event", "warranty_expired")])
+        # 300 units come in one or two receipts: their warranties may all run still.
+        for state in ("active", "expired"):
+            units = self.Unit.search(
+                [("product_id", "in", self.products.ids), ("storq_warranty_state", "=", state)], limit=3
+            )
+            for unit in units:
+                events = unit.storq_event_ids
+                started = events.filtered(lambda event: event.event_type == "warranty_started")
+                self.assertEqual(started.document_ref, unit.storq_delivery_picking_id)
+                self.assertEqual(started.date, unit.storq_delivered_date)
+                self.assertIn(
+                    f"Covered {unit.storq_warranty_date_start} to {unit.storq_warranty_date_end}",
+                    started.note,
+                )
+                expired = events.filtered(lambda event: event.event_type == "warranty_expired")
+                if state == "active":
+                    self.assertFalse(expired)
+                    self.assertGreaterEqual(unit.storq_warranty_date_end, date.today())
+                else:
+                    self.assertEqual(expired.date.date(), unit.storq_warranty_date_end + timedelta(days=1))
+        self.assertTrue(unit.storq_supplier_warranty_date_end)
+        never_sold = self._unit([("storq_delivered_date", "=", False)])
+        self.assertEqual(never_sold.storq_warranty_state, "none")
+        self.assertFalse(never_sold.storq_warranty_date_end)
 
     def test_check_fails_loudly_when_quants_disagree(self):
         unit = self._unit([("storq_state", "=", "in_stock")])
@@ -113,8 +152,35 @@ class TestBenchmarkData(StorqSerialsCase):
         with self.assertRaisesRegex(UserError, "blocked"):
             self._deliver(unit)
 
+    def test_claims_and_recalls_hold_what_the_module_writes(self):
+        self.assertEqual(self.builder.check_claims(self.env, self.products, self.claims_expected), [])
+        claims = self.env["storq.warranty.claim"].search([("product_id", "in", self.products.ids)])
+        self.assertEqual(
+            set(claims.mapped("state")), {"new", "review", "approved", "rejected", "resolved", "closed"}
+        )
+        self.assertEqual(set(claims.mapped("coverage")) - {"covered", "expired"}, set())
+        # The claims are dated over the units' lives, not all today.
+        self.assertGreater(len(set(claims.mapped("claim_date"))), 1)
+        confirmed = self.env["storq.recall"].browse(self.claims_expected["recall_confirmed"])
+        self.assertEqual(confirmed.state, "confirmed")
+        self.assertTrue(all(confirmed.line_ids.lot_id.mapped("storq_blocked")))
+        # The checks see a unit that lost its recall block, or a claim whose coverage is wrong.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_lot SET storq_blocked = false WHERE id = %s", [confirmed.line_ids[0].lot_id.id]
+        )
+        self.env.cr.execute(
+            "UPDATE storq_warranty_claim SET coverage = 'no_warranty' WHERE id = %s", [claims[0].id]
+        )
+        self.env.invalidate_all()
+        problems = "\n".join(self.builder.check_claims(self.env, self.products, self.claims_expected))
+        self.assertIn("not blocked", problems)
+        self.assertIn("coverage", problems)
+        with self.assertRaisesRegex(self.builder.DataCheckError, "already has"):
+            self.builder.add_claims_and_recalls(self.env, self.products)
+
     def test_a_delivered_unit_is_taken_back_by_the_return_flow(self):
-        unit = self._unit([("storq_state", "=", "delivered")])
+        unit = self._unit([("storq_state", "=", "delivered"), ("storq_blocked", "=", False)])
         order, customer = unit.storq_sale_id, unit.storq_partner_id
         line = unit.storq_sale_line_id
         delivered = line.qty_delivered
