@@ -165,6 +165,21 @@ class StorqRecallNotice(models.Model):
             body = self.env._("No email address: call the customer about the recall.")
             without_email._message_log_batch({notice.id: body for notice in without_email})
 
+    def _storq_cut_by_units(self, unit_batch):
+        """The first of these notices (in their order) whose units add up to at most
+        `unit_batch`, and at least the first notice whatever it holds (one query)."""
+        units = dict(
+            self.env["storq.recall.line"]
+            .sudo()
+            ._read_group([("notice_id", "in", self.ids)], ["notice_id"], ["__count"])
+        )
+        total = 0
+        for position, notice in enumerate(self):
+            total += units.get(notice, 0)
+            if position and total > unit_batch:
+                return self[:position]
+        return self
+
     def _storq_log_notified(self, body):
         """Log the notification on each notice and its customer; its units' lines go to notified
         (one unit event each)."""

@@ -126,6 +126,37 @@ class TestRecallNotify(StorqRecallNotifyCase):
         recall.invalidate_recordset()
         self.assertEqual(recall.notice_progress, 100.0)
 
+    def test_batches_are_sized_by_units(self):
+        """A batch stops before the notice that would take it past the units budget; a notice
+        holding more than the budget goes alone."""
+        lots = self._fleet()
+        recall = self._recall(lots)
+        recall.action_notify()
+        units = {notice: len(notice.line_ids) for notice in recall.notice_ids.sorted("id")}
+        self.assertEqual(sorted(units.values()), [1, 1, 2])
+        batches = []
+        Recall = self.env["storq.recall"]
+        for _call in range(5):
+            queued = recall.notice_ids.filtered(lambda notice: notice.state == "queued")
+            remaining = Recall._cron_send_notices(unit_batch=1)
+            sent = queued.filtered(lambda notice: notice.state != "queued")
+            batches.append(sent)
+            if not remaining:
+                break
+        # one notice per call with a budget of one unit, the 2-unit customer alone too
+        self.assertEqual([len(batch) for batch in batches], [1, 1, 1])
+        self.assertEqual(sum(batches, self.env["storq.recall.notice"]), recall.notice_ids.sorted("id"))
+        # any budget: the longest prefix within it, never empty
+        notices = self.env["storq.recall.notice"].browse([notice.id for notice in units])
+        counts = list(units.values())
+        for budget in (1, 2, 3, 4, 100):
+            cut = notices._storq_cut_by_units(budget)
+            size = len(cut)
+            self.assertEqual(cut, notices[:size])
+            self.assertGreaterEqual(size, 1)
+            self.assertTrue(size == 1 or sum(counts[:size]) <= budget)
+            self.assertTrue(size == len(notices) or sum(counts[: size + 1]) > budget)
+
     def test_notify_guards(self):
         lots = self._fleet()
         recall = self._recall(lots)
