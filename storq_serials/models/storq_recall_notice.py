@@ -159,7 +159,8 @@ class StorqRecallNotice(models.Model):
         without_email.write({"state": "no_email"})
         template = self.env.ref("storq_serials.mail_template_storq_recall_notice")
         if with_email:
-            template.sudo().send_mail_batch(with_email.ids)
+            # the template's source compiled once for the batch, not once per notice
+            template.sudo().with_context(storq_compile_once=True).send_mail_batch(with_email.ids)
             with_email._storq_log_notified(self.env._("Recall notice sent by email."))
         if without_email:
             body = self.env._("No email address: call the customer about the recall.")
