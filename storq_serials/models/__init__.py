@@ -3,6 +3,7 @@
 from . import storq_reference_mixin
 
 from . import account_move_warranty
+from . import ir_qweb
 from . import product_category
 from . import product_category_warranty
 from . import product_product

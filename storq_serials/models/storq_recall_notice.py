@@ -159,11 +159,27 @@ class StorqRecallNotice(models.Model):
         without_email.write({"state": "no_email"})
         template = self.env.ref("storq_serials.mail_template_storq_recall_notice")
         if with_email:
-            template.sudo().send_mail_batch(with_email.ids)
+            # the template's source compiled once for the batch, not once per notice
+            template.sudo().with_context(storq_compile_once=True).send_mail_batch(with_email.ids)
             with_email._storq_log_notified(self.env._("Recall notice sent by email."))
         if without_email:
             body = self.env._("No email address: call the customer about the recall.")
             without_email._message_log_batch({notice.id: body for notice in without_email})
+
+    def _storq_cut_by_units(self, unit_batch):
+        """The first of these notices (in their order) whose units add up to at most
+        `unit_batch`, and at least the first notice whatever it holds (one query)."""
+        units = dict(
+            self.env["storq.recall.line"]
+            .sudo()
+            ._read_group([("notice_id", "in", self.ids)], ["notice_id"], ["__count"])
+        )
+        total = 0
+        for position, notice in enumerate(self):
+            total += units.get(notice, 0)
+            if position and total > unit_batch:
+                return self[:position]
+        return self
 
     def _storq_log_notified(self, body):
         """Log the notification on each notice and its customer; its units' lines go to notified

@@ -7,9 +7,13 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-# How many notices one run of the scheduled job sends; each run commits (the cron framework
-# commits after each call and calls again while work remains).
+# How many notices one run of the scheduled job sends at most, and how many units they may hold
+# together; each run commits (the cron framework commits after each call and calls again while
+# work remains). Each unit is a row of its customer's mail and a line moved with an event, so the
+# units size the transaction: a batch stops before the notice that would take it past
+# NOTICE_UNIT_BATCH units (a customer holding more is sent alone).
 NOTICE_BATCH = 200
+NOTICE_UNIT_BATCH = 2000
 
 REMEDIES = [
     ("repair", "Repair"),
@@ -179,13 +183,15 @@ class StorqRecall(models.Model):
         return notices.with_env(self.env)
 
     @api.model
-    def _cron_send_notices(self, batch_size=NOTICE_BATCH):
-        """Send one batch of queued notices; report the progress to the cron framework, which
-        commits and calls again while some remain."""
+    def _cron_send_notices(self, batch_size=NOTICE_BATCH, unit_batch=NOTICE_UNIT_BATCH):
+        """Send one batch of queued notices: at most `batch_size` notices holding at most
+        `unit_batch` units together (or one notice, however many units it holds); report the
+        progress to the cron framework, which commits and calls again while some remain."""
         Notice = self.env["storq.recall.notice"]
         # A recall closed meanwhile sends nothing more.
         domain = [("state", "=", "queued"), ("recall_id.state", "=", "confirmed")]
         notices = Notice.search(domain, order="id", limit=batch_size)
+        notices = notices._storq_cut_by_units(unit_batch)
         notices._storq_send()
         remaining = Notice.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(notices), remaining=remaining)

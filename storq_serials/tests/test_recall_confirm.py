@@ -7,7 +7,7 @@ from ..models import storq_recall_confirm
 from .common_recall import RecallCase
 
 # Queries of one confirmation batch without reservations to release, whatever its size.
-BATCH_QUERIES = 15
+BATCH_QUERIES = 12
 
 
 @tagged("post_install", "-at_install")

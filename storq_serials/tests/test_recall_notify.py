@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -126,6 +128,37 @@ class TestRecallNotify(StorqRecallNotifyCase):
         recall.invalidate_recordset()
         self.assertEqual(recall.notice_progress, 100.0)
 
+    def test_batches_are_sized_by_units(self):
+        """A batch stops before the notice that would take it past the units budget; a notice
+        holding more than the budget goes alone."""
+        lots = self._fleet()
+        recall = self._recall(lots)
+        recall.action_notify()
+        units = {notice: len(notice.line_ids) for notice in recall.notice_ids.sorted("id")}
+        self.assertEqual(sorted(units.values()), [1, 1, 2])
+        batches = []
+        Recall = self.env["storq.recall"]
+        for _call in range(5):
+            queued = recall.notice_ids.filtered(lambda notice: notice.state == "queued")
+            remaining = Recall._cron_send_notices(unit_batch=1)
+            sent = queued.filtered(lambda notice: notice.state != "queued")
+            batches.append(sent)
+            if not remaining:
+                break
+        # one notice per call with a budget of one unit, the 2-unit customer alone too
+        self.assertEqual([len(batch) for batch in batches], [1, 1, 1])
+        self.assertEqual(sum(batches, self.env["storq.recall.notice"]), recall.notice_ids.sorted("id"))
+        # any budget: the longest prefix within it, never empty
+        notices = self.env["storq.recall.notice"].browse([notice.id for notice in units])
+        counts = list(units.values())
+        for budget in (1, 2, 3, 4, 100):
+            cut = notices._storq_cut_by_units(budget)
+            size = len(cut)
+            self.assertEqual(cut, notices[:size])
+            self.assertGreaterEqual(size, 1)
+            self.assertTrue(size == 1 or sum(counts[:size]) <= budget)
+            self.assertTrue(size == len(notices) or sum(counts[: size + 1]) > budget)
+
     def test_notify_guards(self):
         lots = self._fleet()
         recall = self._recall(lots)
@@ -182,6 +215,42 @@ class TestRecallNotify(StorqRecallNotifyCase):
         small = self._send_batch_queries(3)
         large = self._send_batch_queries(12)
         self.assertEqual(small, large)
+
+    def test_notice_template_compiled_once_per_batch(self):
+        """Odoo compiles a mail template's body for each record: the batch compiles it once,
+        and each mail still holds its own customer's units."""
+        IrQweb = type(self.env["ir.qweb"])
+        generate_code = IrQweb._generate_code
+        compiled = []
+
+        def counting(qweb, template):
+            compiled.append(template)
+            return generate_code(qweb, template)
+
+        counts = []
+        for customers in (2, 8):
+            partners = self.env["res.partner"].create(
+                [
+                    {"name": f"Compile {customers}-{n}", "email": f"c{customers}-{n}@example.com"}
+                    for n in range(customers)
+                ]
+            )
+            lots = self._receive([f"RC{customers:02d}{n:03d}" for n in range(customers)])
+            for partner, lot in zip(partners, lots, strict=True):
+                self._sell(partner, lot)
+            recall = self._recall(lots, title=f"Compile {customers}")
+            recall.action_notify()
+            compiled.clear()
+            with patch.object(IrQweb, "_generate_code", counting):
+                self.env["storq.recall"]._cron_send_notices()
+            counts.append(len(compiled))
+            for notice in recall.notice_ids:
+                mail = self.env["mail.mail"].search(
+                    [("model", "=", "storq.recall.notice"), ("res_id", "=", notice.id)]
+                )
+                self.assertIn(notice.line_ids.lot_id.name, mail.body_html)
+                self.assertIn(notice.partner_id.name, mail.body_html)
+        self.assertEqual(counts[0], counts[1], "compilations do not grow with the notices")
 
     def test_second_company_does_not_see_the_notices(self):
         lots = self._fleet()
