@@ -35,6 +35,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import create_index
 from odoo.tools import mute_logger
 from odoo.tools.sql import SQL
 
@@ -59,6 +60,8 @@ UNIQUE_SERIAL_CONSTRAINTS = {
 }
 
 # The likely-typo check (`_warn_similar`) finds its candidates by prefix and by suffix.
+# Units found by their serial, whatever the product (a scan, a lookup: `name IN (...)`).
+NAME_INDEX = "storq_stock_lot_name_index"
 PATTERN_INDEXES = {
     "storq_stock_lot_product_name_prefix": "(product_id, name text_pattern_ops)",
     "storq_stock_lot_product_name_suffix": "(product_id, reverse(name) text_pattern_ops)",
@@ -130,6 +133,10 @@ class StockLot(models.Model):
                     SQL(columns),
                 )
             )
+        # Odoo's trigram index on the serial answers `=` by intersecting the lists of units that
+        # share each trigram, which numbered serials all share ("000", "359"): 7 to 18 ms a
+        # lookup at 100,000 units, growing with them; a b-tree answers in a page or two.
+        create_index(cr, NAME_INDEX, self._table, ["name"])
         # The unique index of earlier versions: replaced by the constraints, which say more.
         cr.execute(
             """

@@ -1,3 +1,4 @@
+import contextlib
 from collections import defaultdict
 
 from odoo import api
@@ -142,6 +143,16 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # CRUD (create and write are overridden once, in stock_lot.py, which calls these checks)
     # ------------------------------------------------------------------
+    def web_read(self, specification):
+        """A unit opened in its form reads its record, its page of history and, for each, the
+        names of the records they point to. Odoo reads each many2one field on its own (a query
+        per field: the delivery and the receipt are two reads of stock.picking) and the events
+        with two queries; they are read beforehand here, one query per model."""
+        events_spec = specification.get("storq_event_ids")
+        if events_spec and events_spec.get("fields") and len(self) == 1:
+            self._storq_prefetch_form(specification)
+        return super().web_read(specification)
+
     @api.model
     def _storq_check_record_create(self, vals_list):
         """Refuse units created with a unit record by anyone but the module (superuser mode)."""
@@ -248,8 +259,55 @@ class StockLot(models.Model):
         }
 
     # ------------------------------------------------------------------
-    # Business methods: where a unit is, whether it may leave
+    # Business methods: the unit form
     # ------------------------------------------------------------------
+    def _storq_prefetch_form(self, specification):
+        """Fill the cache with what `web_read(specification)` of this unit's form reads: its
+        stored fields, its events with their page's fields (one query for both), then the
+        records their many2one fields name, grouped by model (users first: their names are
+        their partners'). Records the user may not read are left to Odoo's own reads."""
+        self.ensure_one()
+        self._storq_prefetch_names(self._name, self._ids)
+        events_spec = specification["storq_event_ids"]
+        Event = self.env["storq.serial.event"]
+        event_fields = [
+            name for name, field in Event._fields.items() if field.prefetch is True and field.column_type
+        ]
+        events = Event.search_fetch([("lot_id", "=", self.id)], event_fields)
+        self.env.cache.insert_missing(self, self._fields["storq_event_ids"], [events._ids])
+        page = events[: events_spec.get("limit") or len(events)]
+        targets = defaultdict(set)
+        if "document_ref" in events_spec["fields"]:
+            for document in page.mapped("document_ref"):
+                targets[document._name].add(document.id)
+        for records, spec in ((self, specification), (page, events_spec["fields"])):
+            for name, field_spec in spec.items():
+                field = records._fields.get(name)
+                if (
+                    field is None
+                    or field.type != "many2one"
+                    or "display_name" not in field_spec.get("fields", ())
+                ):
+                    continue
+                targets[field.comodel_name].update(records.mapped(name)._ids)
+        if targets.get("res.users"):
+            users = self._storq_prefetch_names("res.users", targets.pop("res.users"))
+            targets["res.partner"].update(users.mapped("partner_id")._ids)
+        for model_name, ids in targets.items():
+            self._storq_prefetch_names(model_name, ids)
+
+    def _storq_prefetch_names(self, model_name, ids):
+        """Read `ids` of `model_name` into the cache in one query, with the fields Odoo reads
+        on a first access (its prefetched columns: what their display names and the record rules
+        read); nothing when the user may not read them all."""
+        records = self.env[model_name].browse(ids)
+        names = [
+            name for name, field in records._fields.items() if field.prefetch is True and field.column_type
+        ]
+        with contextlib.suppress(AccessError):
+            records.fetch(names)
+        return records
+
     @api.model
     def _storq_find_unit(self, product, serial, company):
         """(the unit `serial` of `product`, a unit of another product with that serial), in 1 query.

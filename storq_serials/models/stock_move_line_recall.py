@@ -2,6 +2,7 @@ from odoo import models
 from odoo.tools import create_index
 
 OPEN_LOT_INDEX = "stock_move_line_storq_open_lot_index"
+LOT_INDEX = "stock_move_line_storq_lot_index"
 
 
 class StockMoveLine(models.Model):
@@ -22,4 +23,8 @@ class StockMoveLine(models.Model):
             ["lot_id"],
             where="lot_id IS NOT NULL AND (state IS NULL OR state NOT IN ('done', 'cancel'))",
         )
+        # A unit's whole history (its done lines): what Odoo's lot form computes (sale and purchase
+        # orders, deliveries, last customer) and its traceability report search, each a scan of
+        # every move line without it (60 ms at 100,000 units, 4 such searches per form).
+        create_index(self.env.cr, LOT_INDEX, self._table, ["lot_id"], where="lot_id IS NOT NULL")
         return result
