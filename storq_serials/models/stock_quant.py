@@ -59,11 +59,14 @@ class DeferredReservations:
     only), like `PendingQuants`; compared by identity.
     """
 
-    __slots__ = ("updates",)
+    __slots__ = ("plain_places", "updates")
 
     def __init__(self):
         # quant id -> [(product, location, quantity, lot)] in the order Odoo would apply them
         self.updates = defaultdict(list)
+        # (product id, location id) -> whether its units' updates may wait (serial control,
+        # reservations counted there, a removal strategy that orders quants by lot only)
+        self.plain_places = {}
 
     @classmethod
     def from_context(cls, context):
@@ -124,7 +127,7 @@ class StockQuant(models.Model):
         deferred = DeferredReservations.from_context(self.env.context)
         if deferred is not None:
             quant = self._storq_reservation_quant(
-                product_id, location_id, quantity, lot_id, package_id, owner_id
+                deferred, product_id, location_id, quantity, lot_id, package_id, owner_id
             )
             if quant:
                 deferred.updates[quant.id].append((product_id, location_id, quantity, lot_id))
@@ -140,23 +143,38 @@ class StockQuant(models.Model):
         )
 
     @api.model
-    def _storq_reservation_quant(self, product_id, location_id, quantity, lot_id, package_id, owner_id):
+    def _storq_reservation_quant(
+        self, deferred, product_id, location_id, quantity, lot_id, package_id, owner_id
+    ):
         """The quant whose reserved quantity Odoo's `_update_available_quantity` would change by
         `quantity`, when that change can wait for a batch: the unit's one quant, in stock
         (quantity above zero, so Odoo keeps its incoming date) where reservations count, no
         untracked quant beside it, no package or owner, one unit reserved or released.
         Else an empty recordset."""
         quants = self.browse()
-        if not product_id.storq_serial_control or not product_id.is_storable:
-            return quants
         if not lot_id or package_id or owner_id or abs(quantity) != 1:
             return quants
-        if location_id.should_bypass_reservation():
+        key = (product_id.id, location_id.id)
+        if key not in deferred.plain_places:
+            deferred.plain_places[key] = (
+                product_id.storq_serial_control
+                and product_id.is_storable
+                and not location_id.should_bypass_reservation()
+                and self.sudo()._get_removal_strategy(product_id, location_id)
+                not in ("least_packages", "closest")
+            )
+        if not deferred.plain_places[key]:
             return quants
-        # Odoo's own gathering (and the module's filter of it), from the quants cache when given.
-        gathered = self.sudo()._gather(
-            product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id, strict=True
-        )
+        quants_cache = self.env.context.get("quants_cache")
+        if quants_cache is not None and not self._storq_gather_is_extended():
+            # What Odoo's `_gather` returns from its quants cache (strict, no package or owner).
+            gathered = quants_cache.get((*key, lot_id.id, False, False), quants) | quants_cache.get(
+                (*key, False, False, False), quants
+            )
+        else:
+            gathered = self.sudo()._gather(
+                product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id, strict=True
+            )
         if len(gathered) != 1 or gathered.lot_id != lot_id or not gathered.in_date:
             return quants
         rounding = gathered.product_uom_id.rounding
@@ -165,6 +183,19 @@ class StockQuant(models.Model):
         if gathered.reserved_quantity != int(gathered.reserved_quantity):
             return quants
         return gathered
+
+    @api.model
+    def _storq_gather_is_extended(self):
+        """Whether `_gather` is changed by another module, or by this one in this context (the
+        filter of blocked units while Odoo reserves): then it is called, not read from the cache."""
+        if self.env.context.get("storq_skip_blocked"):
+            return True
+        for cls in type(self).__mro__:
+            if cls is StockQuantBase:
+                return False
+            if "_gather" in vars(cls) and not cls.__module__.startswith("odoo.addons.storq_serials."):
+                return True
+        return True
 
     @api.model
     def _storq_apply_reservations(self, deferred):
@@ -194,11 +225,44 @@ class StockQuant(models.Model):
                 reserved = max(0, reserved + quantity)
             by_value[reserved].append(quant.id)
         for reserved, quant_ids in by_value.items():
-            self.sudo().browse(quant_ids).write({"reserved_quantity": reserved})
+            self.sudo().browse(quant_ids)._storq_write_reserved(reserved)
         plain = self.with_context(storq_deferred_reservations=None)
         for quant_id in held_elsewhere:
             for product, location, quantity, lot in updates[quant_id]:
                 plain._update_reserved_quantity(product, location, quantity, lot_id=lot, strict=True)
+
+    def _storq_write_reserved(self, reserved):
+        """`write({"reserved_quantity": reserved})` on these quants as one UPDATE.
+
+        The ORM's write converts the value of each record at the flush (a decimal precision
+        lookup per quant); the value is written once here, with the write date and user the
+        ORM would set, and the cache and the fields that depend on it are told, as `write` does.
+        When another module overrides `stock.quant.write`, its override runs: then this is
+        `write`."""
+        if self._storq_write_is_extended() or self._is_inventory_mode():
+            self.write({"reserved_quantity": reserved})
+            return
+        fnames = ["reserved_quantity", "write_uid", "write_date"]
+        self.flush_recordset(fnames)
+        self.env.cr.execute(
+            """
+            UPDATE stock_quant SET reserved_quantity = %s, write_uid = %s, write_date = %s
+             WHERE id = ANY(%s)
+            """,
+            [reserved, self.env.uid, self.env.cr.now(), self.ids],
+        )
+        self.invalidate_recordset(fnames)
+        self.modified(["reserved_quantity"])
+
+    @api.model
+    def _storq_write_is_extended(self):
+        """Whether a module other than stock overrides `stock.quant.write`."""
+        for cls in type(self).__mro__:
+            if cls is StockQuantBase:
+                return False
+            if "write" in vars(cls):
+                return True
+        return True
 
     @api.model
     def _storq_lock_quants(self, quant_ids):
