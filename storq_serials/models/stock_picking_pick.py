@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from .stock_quant import DeferredReservations
+
 # Transfers whose units can be picked by a list of serials.
 PICK_PICKING_TYPES = ("internal", "outgoing")
 # The quant fields a reservation update reads; read for all the quants at once, else Odoo reads
@@ -217,12 +219,15 @@ class StockPicking(models.Model):
         )
         cached_quants = self.env["stock.quant"].union(*quants_cache.values())
         cached_quants.fetch(QUANT_FIELDS)
-        MoveLine = MoveLine.with_context(quants_cache=quants_cache)
-        kept = kept.with_context(quants_cache=quants_cache)
+        # Each line's reservation update waits for one batch, applied before returning.
+        deferred = DeferredReservations()
+        context = {"quants_cache": quants_cache, "storq_deferred_reservations": deferred}
+        MoveLine = MoveLine.with_context(**context)
+        kept = kept.with_context(**context)
         # Writing the quantity re-reserves each line: only where it changes.
         kept.filtered(lambda line: line.quantity != 1).write({"quantity": 1})
         kept.write({"picked": True})
-        released.with_context(quants_cache=quants_cache).unlink()
+        released.with_context(**context).unlink()
         # Unlinking empties the whole cache: read the quants again, together.
         cached_quants.fetch(QUANT_FIELDS)
         MoveLine.create(
@@ -237,6 +242,7 @@ class StockPicking(models.Model):
                 for move, unit, source in targets
             ]
         )
+        self.env["stock.quant"]._storq_apply_reservations(deferred)
 
     def _storq_pick_released_lines(self, new_by_product, kept):
         """(the lines not picked yet that the new units replace, [(move, unit, source)])."""

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api
 from odoo import models
 from odoo.addons.stock.models.stock_quant import StockQuant as StockQuantBase
@@ -40,6 +42,36 @@ class PendingQuants:
         self.vals_by_key = {}
         self.product_locations = set()
         return items
+
+
+class DeferredReservations:
+    """Reservation updates of serial-controlled units, applied in one batch.
+
+    Odoo updates a quant's reserved quantity one call at a time
+    (`stock.quant._update_reserved_quantity`): a quant search or cache lookup, a
+    `SELECT ... FOR NO KEY UPDATE SKIP LOCKED` of the quant and a `write`, for each line
+    reserved or released; picking N units replaces N reservations: 2N round trips. Code that
+    reserves and releases many units at once (`stock.picking._storq_apply_pick`) puts one of
+    these in the context as `storq_deferred_reservations`; the plain updates (a unit's own
+    quant, quantity 1 in stock where reservations count, no package or owner) are gathered
+    here and applied by `stock.quant._storq_apply_reservations` with one lock and one write per
+    resulting value. Only server code can make one (a context from a client holds JSON values
+    only), like `PendingQuants`; compared by identity.
+    """
+
+    __slots__ = ("plain_places", "updates")
+
+    def __init__(self):
+        # quant id -> [(product, location, quantity, lot)] in the order Odoo would apply them
+        self.updates = defaultdict(list)
+        # (product id, location id) -> whether its units' updates may wait (serial control,
+        # reservations counted there, a removal strategy that orders quants by lot only)
+        self.plain_places = {}
+
+    @classmethod
+    def from_context(cls, context):
+        deferred = context.get("storq_deferred_reservations")
+        return deferred if isinstance(deferred, cls) else None
 
 
 class StockQuant(models.Model):
@@ -85,6 +117,161 @@ class StockQuant(models.Model):
                     lines=self.env["storq.serial.input"]._capped_lines(bad),
                 )
             )
+
+    @api.model
+    def _update_reserved_quantity(
+        self, product_id, location_id, quantity, lot_id=None, package_id=None, owner_id=None, strict=True
+    ):
+        """Gather the plain updates of serial-controlled units when the caller batches them
+        (`DeferredReservations`); anything else takes Odoo's path at once."""
+        deferred = DeferredReservations.from_context(self.env.context)
+        if deferred is not None:
+            quant = self._storq_reservation_quant(
+                deferred, product_id, location_id, quantity, lot_id, package_id, owner_id
+            )
+            if quant:
+                deferred.updates[quant.id].append((product_id, location_id, quantity, lot_id))
+                return None
+        return super()._update_reserved_quantity(
+            product_id,
+            location_id,
+            quantity,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+        )
+
+    @api.model
+    def _storq_reservation_quant(
+        self, deferred, product_id, location_id, quantity, lot_id, package_id, owner_id
+    ):
+        """The quant whose reserved quantity Odoo's `_update_available_quantity` would change by
+        `quantity`, when that change can wait for a batch: the unit's one quant, in stock
+        (quantity above zero, so Odoo keeps its incoming date) where reservations count, no
+        untracked quant beside it, no package or owner, one unit reserved or released.
+        Else an empty recordset."""
+        quants = self.browse()
+        if not lot_id or package_id or owner_id or abs(quantity) != 1:
+            return quants
+        key = (product_id.id, location_id.id)
+        if key not in deferred.plain_places:
+            deferred.plain_places[key] = (
+                product_id.storq_serial_control
+                and product_id.is_storable
+                and not location_id.should_bypass_reservation()
+                and self.sudo()._get_removal_strategy(product_id, location_id)
+                not in ("least_packages", "closest")
+            )
+        if not deferred.plain_places[key]:
+            return quants
+        quants_cache = self.env.context.get("quants_cache")
+        if quants_cache is not None and not self._storq_gather_is_extended():
+            # What Odoo's `_gather` returns from its quants cache (strict, no package or owner).
+            gathered = quants_cache.get((*key, lot_id.id, False, False), quants) | quants_cache.get(
+                (*key, False, False, False), quants
+            )
+        else:
+            gathered = self.sudo()._gather(
+                product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id, strict=True
+            )
+        if len(gathered) != 1 or gathered.lot_id != lot_id or not gathered.in_date:
+            return quants
+        rounding = gathered.product_uom_id.rounding
+        if float_compare(gathered.quantity, 0, precision_rounding=rounding) <= 0:
+            return quants
+        if gathered.reserved_quantity != int(gathered.reserved_quantity):
+            return quants
+        return gathered
+
+    @api.model
+    def _storq_gather_is_extended(self):
+        """Whether `_gather` is changed by another module, or by this one in this context (the
+        filter of blocked units while Odoo reserves): then it is called, not read from the cache."""
+        if self.env.context.get("storq_skip_blocked"):
+            return True
+        for cls in type(self).__mro__:
+            if cls is StockQuantBase:
+                return False
+            if "_gather" in vars(cls) and not cls.__module__.startswith("odoo.addons.storq_serials."):
+                return True
+        return True
+
+    @api.model
+    def _storq_apply_reservations(self, deferred):
+        """Apply the reservation updates gathered in `deferred` as Odoo would have, one by one.
+
+        Odoo locks each quant with `FOR NO KEY UPDATE SKIP LOCKED` before changing it, and
+        reserves on a new quant when another transaction holds it: the quants are locked in one
+        query, those this transaction got have their reserved quantity set in one write per
+        resulting value (Odoo's `max(0, reserved + quantity)`, update after update), and those
+        held elsewhere take Odoo's path, update by update."""
+        updates = dict(deferred.updates)
+        deferred.updates.clear()
+        if not updates:
+            return
+        quants = self.sudo().browse(list(updates))
+        quants.flush_recordset(["reserved_quantity"])
+        locked = self._storq_lock_quants(list(updates))
+        quants.fetch(["reserved_quantity"])
+        by_value = defaultdict(list)
+        held_elsewhere = []
+        for quant in quants:
+            if quant.id not in locked:
+                held_elsewhere.append(quant.id)
+                continue
+            reserved = quant.reserved_quantity
+            for _product, _location, quantity, _lot in updates[quant.id]:
+                reserved = max(0, reserved + quantity)
+            by_value[reserved].append(quant.id)
+        for reserved, quant_ids in by_value.items():
+            self.sudo().browse(quant_ids)._storq_write_reserved(reserved)
+        plain = self.with_context(storq_deferred_reservations=None)
+        for quant_id in held_elsewhere:
+            for product, location, quantity, lot in updates[quant_id]:
+                plain._update_reserved_quantity(product, location, quantity, lot_id=lot, strict=True)
+
+    def _storq_write_reserved(self, reserved):
+        """`write({"reserved_quantity": reserved})` on these quants as one UPDATE.
+
+        The ORM's write converts the value of each record at the flush (a decimal precision
+        lookup per quant); the value is written once here, with the write date and user the
+        ORM would set, and the cache and the fields that depend on it are told, as `write` does.
+        When another module overrides `stock.quant.write`, its override runs: then this is
+        `write`."""
+        if self._storq_write_is_extended() or self._is_inventory_mode():
+            self.write({"reserved_quantity": reserved})
+            return
+        fnames = ["reserved_quantity", "write_uid", "write_date"]
+        self.flush_recordset(fnames)
+        self.env.cr.execute(
+            """
+            UPDATE stock_quant SET reserved_quantity = %s, write_uid = %s, write_date = %s
+             WHERE id = ANY(%s)
+            """,
+            [reserved, self.env.uid, self.env.cr.now(), self.ids],
+        )
+        self.invalidate_recordset(fnames)
+        self.modified(["reserved_quantity"])
+
+    @api.model
+    def _storq_write_is_extended(self):
+        """Whether a module other than stock overrides `stock.quant.write`."""
+        for cls in type(self).__mro__:
+            if cls is StockQuantBase:
+                return False
+            if "write" in vars(cls):
+                return True
+        return True
+
+    @api.model
+    def _storq_lock_quants(self, quant_ids):
+        """The ids of `quant_ids` this transaction could lock as Odoo does before changing a
+        quant (`FOR NO KEY UPDATE SKIP LOCKED`: those another transaction holds are left out)."""
+        self.env.cr.execute(
+            "SELECT id FROM stock_quant WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED", [quant_ids]
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model
     def _storq_create_quants(self, vals_list):

@@ -1,7 +1,11 @@
+from unittest.mock import patch
+
+from odoo import models as odoo_models
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import tagged
 
+from ..models.stock_quant import DeferredReservations
 from ..tools.check_digits import compute_check_digit
 from .test_scan_delivery import DeliveryCase
 
@@ -141,6 +145,114 @@ class TestPickSerials(DeliveryCase):
         self.assertEqual(self._reserved(self.u1 | self.u2 | self.u3), {self.u1: 1, self.u2: 1, self.u3: 0})
 
     # ------------------------------------------------------------------
+    # Batched reservations: what Odoo's path leaves, row for row
+    # ------------------------------------------------------------------
+    def _apply_both_ways(self, scenario):
+        """Run `scenario()` (it picks serials with apply) with the reservations batched, then
+        again from the same state with Odoo's path (one update per line); return both states."""
+        self.env.flush_all()
+        self.cr.execute("SAVEPOINT storq_pick_compare")
+        states = []
+        original = DeferredReservations.from_context.__func__
+        for batched in (True, False):
+            self.env.invalidate_all()
+            deferrals = set()
+
+            def from_context(cls, context, batched=batched, seen=deferrals.add):
+                deferred = original(cls, context)
+                if deferred is not None and batched:
+                    seen(id(deferred))
+                return deferred if batched else None
+
+            with patch.object(DeferredReservations, "from_context", classmethod(from_context)):
+                scenario()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.assertEqual(bool(deferrals), batched, "the batched run gathers updates, Odoo's does not")
+            states.append(self._pick_state())
+            self.cr.execute("ROLLBACK TO SAVEPOINT storq_pick_compare")
+        self.env.invalidate_all()
+        return states
+
+    def _pick_state(self):
+        """Quants of the phone (lot, location, quantity, reserved, incoming date, package,
+        owner) and the open lines (lot, location, move, quantity, picked): ids of new rows
+        differ between two runs, the rows must not."""
+        quants = self.env["stock.quant"].search([("product_id", "=", self.phone.id)])
+        lines = self.env["stock.move.line"].search(
+            [("product_id", "=", self.phone.id), ("state", "not in", ("done", "cancel"))]
+        )
+        return (
+            sorted(
+                quants.mapped(
+                    lambda q: (
+                        q.lot_id.name or "",
+                        q.location_id.id,
+                        q.quantity,
+                        q.reserved_quantity,
+                        str(q.in_date),
+                        q.package_id.id,
+                        q.owner_id.id,
+                    )
+                )
+            ),
+            sorted(
+                lines.mapped(
+                    lambda ml: (
+                        ml.lot_id.name or "",
+                        ml.location_id.id,
+                        ml.move_id.id,
+                        ml.quantity,
+                        ml.quantity_product_uom,
+                        ml.picked,
+                    )
+                )
+            ),
+            sorted(lines.move_id.mapped(lambda move: (move.id, move.state, move.quantity))),
+        )
+
+    def test_batched_reservations_leave_what_odoos_path_leaves(self):
+        """Kept reserved units, replaced ones, more serials than lines, and a unit another
+        transaction holds (Odoo's path for it): quants, lines and moves as Odoo leaves them."""
+        delivery = self._sale(self.acme_buyer, self.phone, 3).picking_ids
+        reserved = delivery.move_line_ids.lot_id
+        units = self.u1 | self.u2 | self.u3 | self.u4
+        kept = reserved[:1]
+        chosen = kept | (units - reserved)
+
+        def pick():
+            verdicts = self._pick(delivery, chosen.mapped("name"), apply=True)
+            self.assertTrue(all(verdict["applied"] for verdict in verdicts), verdicts)
+
+        batched, plain = self._apply_both_ways(pick)
+        self.assertEqual(batched, plain)
+        self.assertEqual(len(batched[1]), 3, "kept and replaced: three picked lines")
+
+        extra = self._sale(self.acme, self.phone, 1).picking_ids
+        extra.do_unreserve()
+        free = units - reserved
+
+        def pick_more_than_reserved():
+            verdicts = self._pick(extra, free.mapped("name"), apply=True)
+            self.assertTrue(all(verdict["applied"] for verdict in verdicts), verdicts)
+
+        batched, plain = self._apply_both_ways(pick_more_than_reserved)
+        self.assertEqual(batched, plain)
+
+        # A quant another transaction holds: Odoo reserves on a new quant; so does the batch.
+        held = self.env["stock.quant"].search([("lot_id", "=", free[:1].id), ("quantity", ">", 0)])
+        lock = self.env["stock.quant"]._storq_lock_quants.__func__
+
+        def lock_all_but_held(quants, quant_ids):
+            return lock(quants, quant_ids) - set(held.ids)
+
+        with patch.object(type(self.env["stock.quant"]), "_storq_lock_quants", lock_all_but_held):
+            batched, plain = self._apply_both_ways(pick_more_than_reserved)
+        self.assertEqual(batched, plain)
+        held_rows = [row for row in batched[0] if row[0] == free[0].name]
+        self.assertEqual(len(held_rows), 2, f"reserved on a new quant beside the held one: {held_rows}")
+
+    # ------------------------------------------------------------------
     # Wizard
     # ------------------------------------------------------------------
     def test_wizard_checks_then_applies_the_pasted_serials(self):
@@ -244,3 +356,25 @@ class TestPickSerialsQueries(DeliveryCase):
         storq_growth = deltas[200][0] - deltas[10][0]
         plain_growth = deltas[200][1] - deltas[10][1]
         self.assertLessEqual(storq_growth, plain_growth, f"(check+apply, plain) queries: {deltas}")
+
+    def test_check_and_apply_are_constant_in_the_number_of_serials(self):
+        """Reservations released and made in one batch: picking 10 or 200 units that replace the
+        reserved ones takes the same queries (the ORM's 100-row chunks lifted, as in
+        test_serial_speed), where Odoo's path locked each quant in its own query."""
+        for name, size in (("INSERT_BATCH_SIZE", 5000), ("UPDATE_BATCH_SIZE", 5000)):
+            patcher = patch.object(odoo_models, name, size)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+        counts = {}
+        for size, prefix in ((10, "35875413"), (200, "35875414")):
+            delivery, free = self._delivery_of(size, prefix)
+            delivery.storq_pick_serials(free[:1].mapped("name"))  # warm the rule cache
+            self._warm(delivery)
+            names = free.mapped("name")
+            counts[size] = self._count(
+                lambda delivery=delivery, names=names: delivery.storq_pick_serials(names, apply=True)
+            )
+            self.assertEqual(delivery.move_line_ids.lot_id, free)
+            self.assertEqual(set(delivery.move_line_ids.mapped("picked")), {True})
+            delivery.action_cancel()
+        self.assertEqual(counts[10], counts[200], f"check + apply queries for 10 and 200 serials: {counts}")
