@@ -671,11 +671,11 @@ class StockLot(models.Model):
 
     def _storq_write_grouped(self, pending):
         """One write per distinct set of values (a receipt's units share theirs)."""
-        groups = defaultdict(lambda: self.env["stock.lot"])
+        groups = defaultdict(list)  # ids, not a union per unit: that grows quadratically
         for lot, vals in pending.items():
-            groups[tuple(sorted(vals.items()))] |= lot
-        for items, lots in groups.items():
-            lots.sudo().write(dict(items))
+            groups[tuple(sorted(vals.items()))].append(lot.id)
+        for items, lot_ids in groups.items():
+            self.env["stock.lot"].browse(lot_ids).sudo().write(dict(items))
 
     @api.model
     def _storq_rebuild_unit_records(self, lots=None):

@@ -221,15 +221,15 @@ class StockLot(models.Model):
         before, units received for the first time): what `_storq_warranty_after_moves` needs
         from before the unit records change (see `_storq_record_moves`)."""
         deliveries = {}  # unit -> its last delivery line in the batch
-        first_receipts = self.env["stock.lot"]
+        first_receipt_ids = {}  # ids of the units, in order (a union per unit grows quadratically)
         for line in move_lines.with_prefetch().sorted(lambda line: (line.date, line.id)):
             lot = line.lot_id
             if line.location_dest_id.usage == "customer":
                 deliveries[lot] = line
             if line.location_id.usage == "supplier" and not lot.storq_received_date:
-                first_receipts |= lot
+                first_receipt_ids[lot.id] = True
         sold_before = {lot: lot.storq_sale_line_id for lot in deliveries}
-        return deliveries, sold_before, first_receipts
+        return deliveries, sold_before, self.env["stock.lot"].browse(list(first_receipt_ids))
 
     @api.model
     def _storq_warranty_after_moves(self, move_lines, before):

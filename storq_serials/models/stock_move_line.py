@@ -1,6 +1,9 @@
+from collections import Counter
+
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.stock.models.stock_move_line import StockMoveLine as StockMoveLineBase
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
@@ -10,6 +13,9 @@ from .storq_serial_validation import CheckedSerials
 from .storq_serial_validation import DeferredLotChecks
 
 MAX_LISTED_LINES = 20
+# Modules whose `stock.move.line.write` sets a new lot on a line that is not done and does not
+# reserve without doing anything more (see `_storq_lot_assignable`).
+WRITE_OVERRIDES_KNOWN = ("stock_account", "storq_serials")
 
 
 class StockMoveLine(models.Model):
@@ -61,9 +67,12 @@ class StockMoveLine(models.Model):
         # A unit's history starts with its "received" event: the chatter's per-lot
         # creation message would only repeat it, at a cost that grows with the receipt.
         controlled = self.filtered(lambda line: line.product_id.storq_serial_control)
-        if controlled:
+        batched = controlled._storq_lot_assignable()
+        if batched:
+            batched.with_context(mail_create_nolog=True)._storq_create_and_assign_lots()
+        if controlled - batched:
             super(
-                StockMoveLine, controlled.with_context(mail_create_nolog=True)
+                StockMoveLine, (controlled - batched).with_context(mail_create_nolog=True)
             )._create_and_assign_production_lot()
         others = self - controlled
         if others:
@@ -140,6 +149,55 @@ class StockMoveLine(models.Model):
             },
         )
         return quantity, in_date
+
+    def _storq_lot_assignable(self):
+        """The lines whose new lot `_storq_create_and_assign_lots` may assign in one batch.
+
+        Odoo writes each line's new lot with its own `write` (one per unit). For a line that is
+        not done, whose move does not reserve at its source (a receipt from a vendor), and
+        whose product and serial no other line of the batch carries, that write only sets the
+        field: it releases and reserves nothing and corrects no valuation. Any other line, or
+        every line when another module overrides `stock.move.line.write`, takes Odoo's path.
+        """
+        if self._storq_write_is_extended():
+            return self.browse()
+        keys = Counter((line.product_id.id, line.lot_name) for line in self)
+        repeated = {key for key, count in keys.items() if count > 1}
+        return self.filtered(
+            lambda line: line.state != "done"
+            and line.lot_name
+            and (line.product_id.id, line.lot_name) not in repeated
+            and line.move_id._should_bypass_reservation(line.location_id)
+        )
+
+    @api.model
+    def _storq_write_is_extended(self):
+        """Whether a module other than stock, stock_account and this one overrides
+        `stock.move.line.write` (its override must then run for each line)."""
+        for cls in type(self).__mro__:
+            if cls is StockMoveLineBase:
+                return False
+            if "write" in vars(cls) and getattr(cls, "_module", None) not in WRITE_OVERRIDES_KNOWN:
+                return True
+        return True
+
+    def _storq_create_and_assign_lots(self):
+        """Odoo's `_create_and_assign_production_lot` for `_storq_lot_assignable` lines: the lots
+        created in one `create`, as Odoo does, then each line's `lot_id` set as `write` sets it
+        (access check, cache and dependencies, constraints, companies, write date), once for
+        the batch rather than once per line."""
+        lots = self.env["stock.lot"].create([line._prepare_new_lot_vals() for line in self])
+        self.check_access("write")
+        field = self._fields["lot_id"]
+        if self.pool.is_modifying_relations(field):
+            self.modified(["lot_id"], before=True)
+        for line, lot in zip(self, lots):
+            field.write(line, lot.id)
+        self._fields["write_uid"].write(self, self.env.uid)
+        self._fields["write_date"].write(self, self.env.cr.now())
+        self.modified(["lot_id", "write_uid", "write_date"])
+        self._validate_fields(["lot_id", "write_uid", "write_date"])
+        self._check_company(["lot_id"])
 
     def _storq_create_pending_quants(self):
         """Create the quants `_storq_defer_quant` gathered, and add them to Odoo's quants cache."""

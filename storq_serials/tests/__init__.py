@@ -65,6 +65,7 @@ from . import test_unit_deletion
 from . import test_unit_record
 from . import test_unit_record_guard
 from . import test_unit_rulebook
+from . import test_validate_batch
 from . import test_warranty_claim
 from . import test_warranty_claim_coverage
 from . import test_warranty_claim_resolution

@@ -1,0 +1,173 @@
+"""Profile the validation (`button_validate`) of a receipt or a delivery of N serials.
+
+Not a benchmark (no plain Odoo side, one run): a development tool to see where validation
+spends its time. Runs bench_receipt's / bench_delivery's flow up to the validation, then
+validates under cProfile and prints the time, the SQL queries and the top functions.
+Each run is rolled back.
+
+    PYTHONPATH=$ODOO_PATH python benchmarks/profile_validate.py --database DB --flow receipt \
+        --size 10000 [--plain] [--sort cumulative] [--out FILE.prof] -- <odoo args>
+"""
+
+import argparse
+import cProfile
+import io
+import pstats
+import re
+import time
+from collections import defaultdict
+
+import bench_delivery
+import bench_receipt
+from bench_common import confirmed_receipt
+from bench_common import imeis
+from bench_common import setup_products
+
+import odoo
+from odoo import Command
+from odoo import api
+
+
+def prepare_receipt(env, product, size):
+    picking = confirmed_receipt(env, product, size)
+    move = picking.move_ids
+    context = {
+        "default_product_id": product.id,
+        "default_tracking": "serial",
+        "default_location_dest_id": picking.location_dest_id.id,
+        "default_location_id": picking.location_id.id,
+        "default_picking_id": picking.id,
+        "default_move_id": move.id,
+        "default_picking_type_id": picking.picking_type_id.id,
+        "default_company_id": env.company.id,
+    }
+    vals_list = env["stock.move"].action_generate_lot_line_vals(
+        context, "import", False, 0, "\n".join(imeis(size, 10))
+    )
+    lines = [
+        {key: value["id"] if isinstance(value, dict) else value for key, value in vals.items()}
+        for vals in vals_list
+    ]
+    move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
+    return picking
+
+
+def prepare_delivery(env, product, size):
+    warehouse = env.ref("stock.warehouse0")
+    lots = bench_delivery.stock_units(env, product, imeis(2 * size, 10), warehouse.lot_stock_id)
+    customer = env["res.partner"].create({"name": f"Profile customer {product.name}"})
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": size})],
+        }
+    )
+    order.action_confirm()
+    picking = order.picking_ids
+    chosen = lots - picking.move_line_ids.lot_id
+    if product.storq_serial_control:
+        verdicts = picking.storq_pick_serials(chosen.mapped("name"), apply=True)
+        assert all(verdict["applied"] for verdict in verdicts), verdicts[:3]
+    else:
+        lines = picking.move_line_ids.sorted("id")
+        picking.move_ids.write(
+            {
+                "move_line_ids": [
+                    Command.update(line.id, {"lot_id": lot.id, "quantity": 1, "picked": True})
+                    for line, lot in zip(lines, chosen)
+                ]
+            }
+        )
+    return picking
+
+
+class SqlTimes:
+    """Time spent in each kind of SQL statement (its text up to the first value), while on."""
+
+    def __init__(self):
+        self.on = False
+        self.times = defaultdict(lambda: [0, 0.0])
+        original = odoo.sql_db.Cursor.execute
+        recorder = self
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            if not recorder.on:
+                return original(cursor, query, params, log_exceptions)
+            start = time.perf_counter()
+            try:
+                return original(cursor, query, params, log_exceptions)
+            finally:
+                text = query.code if hasattr(query, "code") else str(query)
+                key = re.sub(r"\s+", " ", text)
+                # an UPDATE by its columns, anything else by its beginning
+                if "UPDATE" in key[:12]:
+                    key = re.sub(r'"__tmp"\."\w+"(::\w+)?', "", key.split(" FROM ")[0])[:400]
+                else:
+                    key = key[:150]
+                entry = recorder.times[key]
+                entry[0] += 1
+                entry[1] += time.perf_counter() - start
+
+        odoo.sql_db.Cursor.execute = execute
+
+    def report(self, limit=25):
+        rows = sorted(self.times.items(), key=lambda item: -item[1][1])[:limit]
+        total = sum(seconds for _count, seconds in self.times.values())
+        lines = [f"SQL: {total:.2f} s in {sum(c for c, _s in self.times.values())} statements"]
+        lines += [f"{seconds:8.3f} s {count:6d}x  {key}" for key, (count, seconds) in rows]
+        return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--flow", choices=("receipt", "delivery"), default="receipt")
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--plain", action="store_true", help="the plain Odoo product")
+    parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--limit", type=int, default=60)
+    parser.add_argument("--out", help="also dump the profile there")
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    assert bench_receipt  # imported for its path setup alongside bench_delivery
+    odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
+    registry = odoo.modules.registry.Registry(args.database)
+    sql = SqlTimes()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        plain, storq = setup_products(env)
+        product = plain if args.plain else storq
+        prepare = prepare_receipt if args.flow == "receipt" else prepare_delivery
+        picking = prepare(env, product, args.size)
+        env.flush_all()
+        env.invalidate_all()
+        profile = None if args.no_profile else cProfile.Profile()
+        sql.on = True
+        queries, start, cpu = cr.sql_log_count, time.perf_counter(), time.process_time()
+        if profile:
+            profile.enable()
+        picking.button_validate()
+        env.flush_all()
+        if profile:
+            profile.disable()
+        elapsed, queries = time.perf_counter() - start, cr.sql_log_count - queries
+        cpu = time.process_time() - cpu
+        sql.on = False
+        assert picking.state == "done", picking.state
+        cr.rollback()
+    print(
+        f"{args.flow} {args.size} {'plain' if args.plain else 'storq'}: {elapsed:.2f} s "
+        f"(Python CPU {cpu:.2f} s), {queries} queries"
+    )
+    print(sql.report())
+    if profile:
+        if args.out:
+            profile.dump_stats(args.out)
+        stream = io.StringIO()
+        pstats.Stats(profile, stream=stream).sort_stats(args.sort).print_stats(args.limit)
+        print(stream.getvalue())
+
+
+if __name__ == "__main__":
+    main()

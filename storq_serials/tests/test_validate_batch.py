@@ -1,0 +1,139 @@
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from ..tools.check_digits import compute_check_digit
+from .common import StorqSerialsCase
+
+T_RECEIPT = datetime(2026, 3, 2, 8, 0, 0)
+
+# Columns of a lot or a move line that no flow sets on its own (ids, audit columns).
+SKIPPED_COLUMNS = {"id", "create_date", "create_uid", "write_date", "write_uid"}
+
+
+@tagged("post_install", "-at_install")
+class TestValidateBatch(StorqSerialsCase):
+    """What validation writes in one batch for serial-controlled units is what Odoo writes.
+
+    Each scenario runs for `phone` (under serial control: the batched paths) and for
+    `plain_serial_product` (tracked by serial, not under control: Odoo's own path); the rows
+    they leave are compared column by column, except the product, the unit record and the
+    columns that hold ids.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.phone.is_storable = True
+
+    def _imeis(self, count, start):
+        bodies = [f"35209911{n:06d}" for n in range(start, start + count)]
+        return [body + compute_check_digit("luhn", body) for body in bodies]
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _columns(self, model):
+        """The stored columns of `model` that Odoo's modules define (not this module's)."""
+        return sorted(
+            name
+            for name, field in self.env[model]._fields.items()
+            if field.store
+            and field.column_type
+            and name not in SKIPPED_COLUMNS
+            and not name.startswith("storq_")
+            and field.type != "properties"
+        )
+
+    def _rows(self, records, key):
+        """Rows of `records`, sorted by `key(record)`: every column, ids of relations told
+        apart only by what they point to where it differs between the two products."""
+        self.env.flush_all()
+        model = records._name
+        columns = self._columns(model)
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        self.env.cr.execute(f"SELECT id, {quoted} FROM {records._table} WHERE id = ANY(%s)", [records.ids])
+        by_id = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in self.env.cr.fetchall()}
+        rows = []
+        for record in records:
+            row = by_id[record.id]
+            row.pop("product_id", None)
+            if model == "stock.move.line":
+                row["lot_id"] = record.lot_id.name
+                for name in ("move_id", "picking_id", "reference"):
+                    row.pop(name, None)
+            if model == "stock.lot":
+                row.pop("name", None)
+            rows.append((key(record), row))
+        return sorted(rows, key=lambda item: item[0])
+
+    def _receive_both(self, serials):
+        """Receive `serials` of each product; (batched calls, controlled rows, Odoo's rows)."""
+        Line = type(self.env["stock.move.line"])
+        original = Line._storq_create_and_assign_lots
+        calls = []
+
+        def spy(lines):
+            calls.append(len(lines))
+            return original(lines)
+
+        results = []
+        with patch.object(Line, "_storq_create_and_assign_lots", spy):
+            for product in (self.phone, self.plain_serial_product):
+                with freeze_time(T_RECEIPT):
+                    picking = self._receipt(product, serials)
+                    picking.move_ids.picked = True
+                    picking.button_validate()
+                self.assertEqual(picking.state, "done")
+                lines = picking.move_line_ids
+                results.append(
+                    (
+                        self._rows(lines, lambda line: line.lot_id.name),
+                        self._rows(lines.lot_id, lambda lot: lot.name),
+                    )
+                )
+        return calls, results[0], results[1]
+
+    # ------------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------------
+    def test_receipt_lots_and_lines_match_odoo(self):
+        serials = self._imeis(6, 100)
+        calls, controlled, odoo = self._receive_both(serials)
+        self.assertEqual(calls, [6], "the receipt's lots are not assigned in one batch")
+        self.assertEqual(controlled[0], odoo[0], "move lines differ from Odoo's")
+        self.assertEqual(controlled[1], odoo[1], "lots differ from Odoo's")
+        self.assertEqual([name for name, _row in controlled[1]], sorted(serials))
+        lots = self.Lot.search([("product_id", "=", self.phone.id), ("name", "in", serials)])
+        self.assertEqual(set(lots.mapped("storq_state")), {"in_stock"})
+        self.assertEqual(len(lots.storq_event_ids), 6)
+
+    def test_write_extended_elsewhere_keeps_odoo_path(self):
+        """When another module overrides `stock.move.line.write`, each line is written by Odoo's
+        `_create_and_assign_production_lot` (the override runs), with the same rows."""
+        self.assertFalse(self.env["stock.move.line"]._storq_write_is_extended())
+        Line = type(self.env["stock.move.line"])
+        with patch.object(Line, "_storq_write_is_extended", lambda lines: True):
+            calls, controlled, odoo = self._receive_both(self._imeis(3, 200))
+        self.assertEqual(calls, [])
+        self.assertEqual(controlled, odoo)
+
+    def test_assignable_lines(self):
+        """A receipt's lines are assigned in the batch; a line whose move reserves at its source
+        (a serial typed on a delivery) is left to Odoo's path."""
+        serials = self._imeis(3, 300)
+        picking = self._receipt(self.phone, serials)
+        lines = picking.move_line_ids
+        self.assertEqual(lines._storq_lot_assignable(), lines)
+        delivery = self._confirmed_transfer(
+            self.phone,
+            1,
+            self.stock_location,
+            self.customer_location,
+            self.env.ref("stock.picking_type_out"),
+        )
+        typed = self._set_unit_lines(delivery.move_ids, [{"lot_name": serials[1]}])
+        self.assertFalse(typed._storq_lot_assignable(), "a line that reserves at its source")
