@@ -58,7 +58,7 @@ def print_table(rows):
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
     for size, label, steps, total, queries in rows:
-        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" else ""
+        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" and size in plain_totals else ""
         print(
             f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
             f"| {total:.2f} | {queries} | {ratio} |"

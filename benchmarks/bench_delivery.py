@@ -34,6 +34,7 @@ medians). "storq scans" runs once (N scans): its samples are the scans' own time
 """
 
 import argparse
+import sys
 import time
 from datetime import datetime
 from datetime import timedelta
@@ -163,7 +164,19 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per size and flow")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before them")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=0,
+        help="seconds per size and flow after which no further run starts (once one is measured; "
+        "when the warm-up alone takes longer, it is the one measured run)",
+    )
     parser.add_argument("--new-products", action="store_true", help="never the database's own product")
+    parser.add_argument(
+        "--flows",
+        default=",".join(("plain Odoo", "storq batch", "storq scans")),
+        help="the flows to run, comma-separated",
+    )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -172,12 +185,17 @@ def main():
     rows = []
     note = ""
     for index, size in enumerate(sizes):
-        for label in ("plain Odoo", "storq batch", "storq scans"):
+        for label in [
+            flow for flow in ("plain Odoo", "storq batch", "storq scans") if flow in args.flows.split(",")
+        ]:
             if label == "storq scans" and size > args.scan_max:
                 continue
             count = 1 if label == "storq scans" else args.warmup + args.repeat
-            runs, scans = [], []
+            runs, scans, started, over = [], [], time.perf_counter(), ""
             for run in range(count):
+                if runs and args.budget and time.perf_counter() - started > args.budget:
+                    over = f"; {len(runs)} of {args.repeat} runs (over the {args.budget:.0f} s budget)"
+                    break
                 vacuum(registry)
                 with registry.cursor() as cr:
                     env = api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -187,6 +205,13 @@ def main():
                     cr.rollback()
                 if run >= count - (1 if label == "storq scans" else args.repeat):
                     runs.append(steps)
+                elif args.budget and time.perf_counter() - started > args.budget:
+                    runs.append(steps)
+                    over = f"; 1 run, no warm-up (the warm-up took over the {args.budget:.0f} s budget)"
+                    break
+                seconds = sum(step[0] for step in steps.values())
+                print(f"  {label} run {run + 1}: {seconds:.2f} s", file=sys.stderr, flush=True)
+            note += over
             if label == "storq scans":
                 measured = scans[SCAN_WARMUP:] or scans
                 emit(
@@ -200,7 +225,8 @@ def main():
                 )
                 emit_steps("delivery", "storq", runs, size, case_prefix="scans: ", note=f"one run; {note}")
             else:
-                emit_steps("delivery", flow, runs, size, note=note)
+                how = "one save of the lines" if flow == "plain Odoo" else "one storq_pick_serials call"
+                emit_steps("delivery", flow, runs, size, note=f"{how}; {note}")
             add_row(rows, size, label, median_steps(runs))
     print(f"Medians of {args.repeat} runs after {args.warmup} warm-up (storq scans: one run); {note}.")
     print_table(rows)

@@ -16,6 +16,7 @@ STORQ_BENCH_JSON set every run's seconds go to `emit` (cases capture, validate, 
 """
 
 import argparse
+import sys
 import time
 
 from bench_common import add_row
@@ -86,7 +87,17 @@ def main():
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per size and flow")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs before them")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=0,
+        help="seconds per size and flow after which no further run starts (once one is measured; "
+        "when the warm-up alone takes longer, it is the one measured run)",
+    )
     parser.add_argument("--new-products", action="store_true", help="never the database's own product")
+    parser.add_argument(
+        "--flows", default=",".join(("plain Odoo", "storq")), help="the flows to run, comma-separated"
+    )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
@@ -94,9 +105,12 @@ def main():
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = []
     for index, size in enumerate(sizes):
-        for label in ("plain Odoo", "storq"):
-            runs = []
+        for label in [flow for flow in ("plain Odoo", "storq") if flow in args.flows.split(",")]:
+            runs, started, over = [], time.perf_counter(), ""
             for run in range(args.warmup + args.repeat):
+                if runs and args.budget and time.perf_counter() - started > args.budget:
+                    over = f"; {len(runs)} of {args.repeat} runs (over the {args.budget:.0f} s budget)"
+                    break
                 with registry.cursor() as cr:
                     env = api.Environment(cr, odoo.SUPERUSER_ID, {})
                     product, note = bench_products(env, label, big=not args.new_products)
@@ -104,6 +118,13 @@ def main():
                     cr.rollback()
                 if run >= args.warmup:
                     runs.append(steps)
+                elif args.budget and time.perf_counter() - started > args.budget:
+                    runs.append(steps)
+                    over = f"; 1 run, no warm-up (the warm-up took over the {args.budget:.0f} s budget)"
+                    break
+                seconds = sum(step[0] for step in steps.values())
+                print(f"  {label} run {run + 1}: {seconds:.2f} s", file=sys.stderr, flush=True)
+            note += over
             emit_steps("receipt", label, runs, size, note=note)
             add_row(rows, size, label, median_steps(runs))
     print(f"Medians of {args.repeat} runs after {args.warmup} warm-up; {note}.")

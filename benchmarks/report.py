@@ -269,13 +269,13 @@ def block(args, rows, empty_rows, bulk_rows):
     started = datetime.fromisoformat(args.started.replace("Z", "+00:00")) if args.started else now
     prepared = datetime.fromisoformat(args.prepared.replace("Z", "+00:00")) if args.prepared else started
     benches_minutes = (now - prepared).total_seconds() / 60
-    states = ", ".join(f"{count:,} {state}" for state, count in facts["states"])
+    states = ", ".join(f"{count:,} {state}" for state, count in facts["states"]) or "none"
 
     lines = [
         f"<!-- storq-bench-all:begin units={units} -->",
         f"### {units:,} units: {now:%Y-%m-%d, %H:%M} UTC, `scripts/benchmark.sh --all`",
         "",
-        f"- Machine: {os.cpu_count()} cores, {memory_gib():.0f} GiB memory, PostgreSQL "
+        f"- Machine: {os.cpu_count()} cores, {memory_gib():.1f} GiB memory, PostgreSQL "
         f"{facts['postgresql']}, Python {platform.python_version()}, Odoo 18.0; load average "
         f"(1, 5, 15 min) {args.load_start or '?'} at the start, {load_end} at the end.",
         f"- Code: commit {commit_text()}.",

@@ -32,6 +32,8 @@
 #   --only LIST     only these benches (receipt,delivery,units,scan,history,hygiene,warranty,recall)
 #   --out DIR       where the JSON lines and logs go (default benchmarks/results/<database>)
 #   --no-doc        do not write docs/benchmarks.md (benchmarks/report.py can do it later)
+#   --budget S      receipt and delivery: no further run of a flow starts after S seconds (150)
+#   --bench-timeout S  a benchmark still running after S seconds is stopped (1200) and reported
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"

@@ -5,7 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 db=${STORQ_BENCH_DB:-storq_bench_100000} copy="" empty_db=storq_bench_empty bulk=0 sizes=1000
-only="" out="" doc=1
+only="" out="" doc=1 budget=150 bench_timeout=1200
 while [ $# -gt 0 ]; do
     case "$1" in
         --db) db=$2; shift 2 ;;
@@ -17,6 +17,8 @@ while [ $# -gt 0 ]; do
         --only) only=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --no-doc) doc=0; shift ;;
+        --budget) budget=$2; shift 2 ;;
+        --bench-timeout) bench_timeout=$2; shift 2 ;;
         *) echo "ERROR: unknown option $1 (see the usage at the top of scripts/benchmark.sh)" >&2; exit 2 ;;
     esac
 done
@@ -67,33 +69,30 @@ cd "$PROJECT_ROOT"
 odoo_args=(--addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER"
            --log-level=warn)
 # run NAME DATABASE JSON SCRIPT [ARGS...]: one benchmark, its output to the terminal and its log;
-# a failure is recorded and the next benchmark runs.
+# a failure or a timeout is recorded and the next benchmark runs. A benchmark killed by the
+# timeout leaves no query behind: PostgreSQL checks every 5 s that its client is still there.
 run() {
     local name=$1 database=$2 json=$3 script=$4 start status
     shift 4
-    echo "== $name on $database"
+    echo "== $name on $database ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1 /proc/loadavg))"
     start=$(date +%s)
     set +e
-    STORQ_BENCH_JSON="$out/$json" PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" "benchmarks/$script" \
+    PGOPTIONS="-c client_connection_check_interval=5000" STORQ_BENCH_JSON="$out/$json" \
+        PYTHONPATH="$ODOO_PATH" timeout "$bench_timeout" "$ODOO_VENV/bin/python" "benchmarks/$script" \
         --database "$database" "$@" -- "${odoo_args[@]}" 2>&1 | tee "$out/$name.log"
     status=${PIPESTATUS[0]}
     set -e
     echo "$name $(( $(date +%s) - start ))" >> "$out/timings.txt"
-    if [ "$status" != 0 ]; then
+    if [ "$status" = 124 ]; then
+        echo "$name (stopped after ${bench_timeout} s)" >> "$out/failed.txt"
+        echo "!! $name stopped after ${bench_timeout} s: see $out/$name.log" >&2
+    elif [ "$status" != 0 ]; then
         echo "$name" >> "$out/failed.txt"
         echo "!! $name failed (exit $status): see $out/$name.log" >&2
     fi
 }
-# Each size on the database, then on the empty one right after (the same machine load).
-if wanted receipt; then
-    run receipt "$db" results.jsonl bench_receipt.py --sizes "$sizes"
-    [ -n "$empty_db" ] && run receipt_empty "$empty_db" empty.jsonl bench_receipt.py --sizes "$sizes"
-fi
-if wanted delivery; then
-    run delivery "$db" results.jsonl bench_delivery.py --sizes "$sizes"
-    [ -n "$empty_db" ] && run delivery_empty "$empty_db" empty.jsonl bench_delivery.py --sizes "$sizes" --scan-max 0
-fi
-wanted units && run units "$db" results.jsonl bench_units.py --on-data
+# The short benchmarks first; receipt and delivery, the longest, each followed by the same case on
+# the empty database (the same machine load).
 for bench in scan history hygiene; do
     if wanted "$bench"; then
         if [ -f "benchmarks/bench_$bench.py" ]; then
@@ -105,10 +104,22 @@ for bench in scan history hygiene; do
     fi
 done
 wanted warranty && run warranty "$db" results.jsonl bench_warranty.py --lookups 200
+wanted units && run units "$db" results.jsonl bench_units.py --on-data
 wanted recall && run recall "$db" results.jsonl bench_recall.py --size auto
+if wanted receipt; then
+    run receipt "$db" results.jsonl bench_receipt.py --sizes "$sizes" --budget "$budget"
+    [ -n "$empty_db" ] && run receipt_empty "$empty_db" empty.jsonl bench_receipt.py --sizes "$sizes" \
+        --budget "$budget"
+fi
+if wanted delivery; then
+    run delivery "$db" results.jsonl bench_delivery.py --sizes "$sizes" --budget "$budget"
+    [ -n "$empty_db" ] && run delivery_empty "$empty_db" empty.jsonl bench_delivery.py --sizes "$sizes" \
+        --scan-max 0 --budget "$budget"
+fi
 if [ "$bulk" = 1 ] && [ -n "$empty_db" ]; then
     run receipt_bulk "$empty_db" bulk.jsonl bench_receipt.py --sizes 10000 --warmup 0 --repeat 1
-    run delivery_bulk "$empty_db" bulk.jsonl bench_delivery.py --sizes 10000 --warmup 0 --repeat 1 --scan-max 0
+    run delivery_bulk "$empty_db" bulk.jsonl bench_delivery.py --sizes 10000 --warmup 0 --repeat 1 \
+        --scan-max 0
 fi
 
 report=(--db "$db" --out "$out" --started "$started" --prepared "$prepared" --load-start "$load_start")
