@@ -54,7 +54,16 @@ def read_lines(path):
     if not path.exists():
         return []
     with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+        rows = [json.loads(line) for line in lines if line.strip()]
+    # A case measured again (`--all --only ...` adds to a run) keeps its last line, in its first place.
+    last = {(row["bench"], row["case"], row["flow"], row["size"]): row for row in rows}
+    seen, kept = set(), []
+    for row in rows:
+        row_key = (row["bench"], row["case"], row["flow"], row["size"])
+        if row_key not in seen:
+            seen.add(row_key)
+            kept.append(last[row_key])
+    return kept
 
 
 def median(row):

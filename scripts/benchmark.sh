@@ -34,6 +34,8 @@
 #   --no-doc        do not write docs/benchmarks.md (benchmarks/report.py can do it later)
 #   --budget S      receipt and delivery: no further run of a flow starts after S seconds (150)
 #   --bench-timeout S  a benchmark still running after S seconds is stopped (1200) and reported
+#   --hygiene-samples N  measured rebuilds of the hygiene report, after one warm-up (default 1:
+#                   a rebuild reads every unit)
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"
