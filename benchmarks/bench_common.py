@@ -2,6 +2,7 @@
 
 import json
 import os
+import statistics
 import sys
 
 from odoo import Command
@@ -57,20 +58,38 @@ def print_table(rows):
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     plain_totals = {size: total for size, label, _s, total, _q in rows if label == "plain Odoo"}
     for size, label, steps, total, queries in rows:
-        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" else ""
+        ratio = f"{total / plain_totals[size]:.2f}" if label != "plain Odoo" and size in plain_totals else ""
         print(
             f"| {size} | {label} | {steps['capture'][0]:.2f} | {steps['validate'][0]:.2f} "
             f"| {total:.2f} | {queries} | {ratio} |"
         )
 
 
-def vacuum(registry):
-    """VACUUM ANALYZE the busy tables, as autovacuum would between two real working sessions."""
+def vacuum(registry, force=False):
+    """VACUUM ANALYZE the busy tables that autovacuum would clean now, as between two sessions.
+
+    A table qualifies with PostgreSQL's default thresholds (dead rows above 50 + 20 % of the live
+    ones: the rolled-back runs leave their rows dead). On a small database that is after every
+    run; on a database of a million units it is rarely, which spares a vacuum of its large
+    indexes between runs of 1,000 units (`force`: every busy table).
+    """
+    tables = [name.strip() for name in BUSY_TABLES.split(",")]
     with registry.cursor() as cr:
+        if not force:
+            cr.execute(
+                """
+                SELECT relname FROM pg_stat_user_tables
+                 WHERE relname = ANY(%s) AND n_dead_tup > 50 + 0.2 * n_live_tup
+                """,
+                [tables],
+            )
+            tables = [row[0] for row in cr.fetchall()]
+        if not tables:
+            return
         cr.commit()
         cr._cnx.autocommit = True
         try:
-            cr.execute(f"VACUUM ANALYZE {BUSY_TABLES}")
+            cr.execute(f"VACUUM ANALYZE {', '.join(tables)}")
         finally:
             cr._cnx.autocommit = False
 
@@ -130,3 +149,88 @@ def emit(bench, case, flow, samples, queries, size=None, note=""):
     }
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(row) + "\n")
+
+
+def percentile(values, share):
+    """The value at `share` (0.95 for p95) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def query_span(counts):
+    """Queries of the runs as `emit` takes them: one int when all runs agree, else [min, max]."""
+    counts = [int(count) for count in counts]
+    return counts[0] if min(counts) == max(counts) else [min(counts), max(counts)]
+
+
+def median_steps(runs):
+    """{step: (median seconds, median queries)} of runs given as {step: (seconds, queries)}."""
+    return {
+        step: (
+            statistics.median(run[step][0] for run in runs),
+            int(statistics.median(run[step][1] for run in runs)),
+        )
+        for step in runs[0]
+    }
+
+
+def emit_steps(bench, flow, runs, size, case_prefix="", note=""):
+    """One `emit` per step of runs given as {step: (seconds, queries)}, plus their total."""
+    totals = [(sum(s for s, _q in run.values()), sum(q for _s, q in run.values())) for run in runs]
+    cases = [(step, [run[step] for run in runs]) for step in runs[0]] + [("total", totals)]
+    for step, values in cases:
+        emit(
+            bench,
+            f"{case_prefix}{step}",
+            flow,
+            [seconds for seconds, _queries in values],
+            query_span([queries for _seconds, queries in values]),
+            size=size,
+            note=note,
+        )
+
+
+def many_units_product(env, minimum=10_000):
+    """The serial-controlled product with the most units, if it has at least `minimum`, else None.
+
+    On a database of scripts/benchmark_data.sh this is the phone (35 % of the units): the
+    receipt and delivery benchmarks then work on a product with years of units, moves and quants,
+    as the issue asks, rather than on a new one.
+    """
+    env.cr.execute(
+        """
+        SELECT product_id, count(*) FROM stock_lot WHERE storq_serial_control
+         GROUP BY product_id ORDER BY count(*) DESC LIMIT 1
+        """
+    )
+    row = env.cr.fetchone()
+    if not row or row[1] < minimum:
+        return None, 0
+    return env["product.product"].browse(row[0]), row[1]
+
+
+def as_plain_odoo(env, product):
+    """`product` with serial control off, inside the run's transaction (which is rolled back).
+
+    Every override of the module steps aside for a product outside serial control, so this is
+    plain Odoo's flow on the same product, units, moves and quants. Written with SQL so that the
+    product's existing units keep their own stored flag: nothing else changes.
+    """
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE product_template SET storq_serial_control = false WHERE id = %s",
+        [product.product_tmpl_id.id],
+    )
+    env.invalidate_all()
+    return product
+
+
+def bench_products(env, flow, big=True):
+    """(product, note) of `flow` ("plain Odoo" or "storq"): the database's product with the
+    most units when it has one (`big`) and is not empty, else new benchmark products."""
+    product, units = many_units_product(env) if big else (None, 0)
+    if product:
+        note = f"{product.display_name}, {units:,} units in the database"
+        return (as_plain_odoo(env, product) if flow == "plain Odoo" else product), note
+    plain, storq = setup_products(env)
+    return (plain if flow == "plain Odoo" else storq), "new product"

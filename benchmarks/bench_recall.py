@@ -16,6 +16,9 @@ units received, delivered, returned and in stock over three years.
   Odoo has no blocking of units: there is no native side. The batches run in one transaction,
   rolled back at the end (the cron commits after each), once.
 Previews and selections: median of --repeat runs after one warm run, each rolled back.
+`--size auto` takes a tenth of the database's units (100,000 among 1,000,000). With
+STORQ_BENCH_JSON set, each case goes to `emit` (bench "recall"; the preview and plain Odoo's
+selection share their case, so that the report gives their ratio).
 """
 
 import argparse
@@ -24,6 +27,9 @@ import statistics
 import sys
 import time
 from collections import Counter
+
+from bench_common import emit
+from bench_common import query_span
 
 import odoo
 from odoo import api
@@ -95,8 +101,9 @@ def plain_select(env, product_id, first, last):
     return seconds, queries, count
 
 
-def repeat(registry, function, runs, *args):
-    """(median seconds, queries of a run, units) over `runs` runs after a warm one, rolled back."""
+def repeat(registry, function, runs, *args, emit_as=None):
+    """(median seconds, queries of a run, units) over `runs` runs after a warm one, rolled back;
+    `emit_as` (bench, case, flow, size) emits the runs."""
     results = []
     for _run in range(runs + 1):
         with registry.cursor() as cr:
@@ -104,6 +111,9 @@ def repeat(registry, function, runs, *args):
             results.append(function(env, *args))
             cr.rollback()
     results = results[1:]
+    if emit_as:
+        bench, case, flow, size = emit_as
+        emit(bench, case, flow, [r[0] for r in results], query_span([r[1] for r in results]), size=size)
     return statistics.median(r[0] for r in results), results[-1][1], results[-1][2]
 
 
@@ -179,7 +189,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", required=True)
-    parser.add_argument("--size", type=int, default=100_000, help="units in the recalled range")
+    parser.add_argument("--size", default="100000", help="units in the recalled range, or auto")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-confirm", action="store_true")
     parser.add_argument("--confirm-only", action="store_true", help="skip the previews and selections")
@@ -195,6 +205,7 @@ def main():
             sys.exit(f"No product {PRODUCT!r}: build the database with scripts/benchmark_data.sh first.")
         env.cr.execute("SELECT count(*) FROM stock_lot")
         units = env.cr.fetchone()[0]
+        args.size = max(1, units // 10) if args.size == "auto" else int(args.size)
         first, last = range_bounds(env, product, args.size)
     print(f"{units} units in the database; range {first}..{last}", file=sys.stderr)
 
@@ -202,15 +213,20 @@ def main():
     product_id = product.id
     preview = plain = (0, 0, 0)
     if not args.confirm_only:
-        preview = repeat(registry, storq_preview, args.repeat, product_id, first, last)
+        case = f"preview: units of a range and their customers, {args.size:,} units"
+        emit_as = ("recall", case, "storq", args.size)
+        preview = repeat(registry, storq_preview, args.repeat, product_id, first, last, emit_as=emit_as)
         rows.append((f"preview of {args.size:,} units", "storq", *preview))
-        plain = repeat(registry, plain_select, args.repeat, product_id, first, last)
+        emit_as = ("recall", case, "plain Odoo", args.size)
+        plain = repeat(registry, plain_select, args.repeat, product_id, first, last, emit_as=emit_as)
         rows.append((f"select {args.size:,} units and their customers", "plain Odoo", *plain))
     for row in rows:
         print(row, file=sys.stderr)
     if not args.no_confirm:
         seconds, queries, done, batches = storq_confirm(registry, product_id, first, last, args.notify)
         rows.append((f"confirm {args.size:,} units ({batches} batches)", "storq", seconds, queries, done))
+        note = f"once, {batches} batches as the cron runs them, rolled back"
+        emit("recall", f"confirm {args.size:,} units", "storq", [seconds], queries, size=args.size, note=note)
         print(rows[-1], file=sys.stderr)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -12,6 +12,11 @@ IMEI format rule), in the same database and the same run.
   products kept in the database between runs (named "Bench units <flow> <E>"), then analysed;
   each creation is rolled back.
 Medians of --repeat runs (seconds) and the queries of one run.
+
+`--on-data` (what `scripts/benchmark.sh --all` runs) writes nothing to the database: Generate
+Serials on new products, and the single creation among the units of the database's product with
+the most units (plain Odoo: the same product with its serial control switched off inside the
+run's transaction), each run rolled back. With STORQ_BENCH_JSON set, every run goes to `emit`.
 """
 
 import argparse
@@ -19,8 +24,13 @@ import statistics
 import sys
 import time
 
+from bench_common import as_plain_odoo
 from bench_common import confirmed_receipt
+from bench_common import emit
 from bench_common import imeis
+from bench_common import many_units_product
+from bench_common import query_span
+from bench_common import setup_products
 from bench_common import vacuum
 
 import odoo
@@ -105,23 +115,67 @@ def next_serials(existing, count):
     return [body + compute_check_digit("luhn", body) for body in bodies]
 
 
+def emit_results(case, flow, results, size, note=""):
+    bench = "generate" if case.startswith("Generate") else "unit_create"
+    samples = [seconds for seconds, _queries in results]
+    emit(bench, case, flow, samples, query_span([q for _s, q in results]), size=size, note=note)
+
+
+def on_data(registry, args):
+    """Generate Serials on new products, and one creation among the units of the database."""
+    rows = []
+    for flow in ("plain Odoo", "storq"):
+        results = []
+        for run in range(args.repeat + 1):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                plain, storq = setup_products(env)
+                product = plain if flow == "plain Odoo" else storq
+                result = generate_once(env, product, args.generate, imeis(1, 60 + run)[0])
+                cr.rollback()
+            if run:
+                results.append(result)
+        operation = f"Generate Serials, {args.generate} serials"
+        emit_results(operation, flow, results, args.generate)
+        rows.append((operation, flow, *summary(results)))
+        print(rows[-1], file=sys.stderr)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        product, units = many_units_product(env, minimum=1)
+        product_id = product.id if product else None
+        name = product.display_name if product else ""
+    if not product_id:
+        return rows
+    for flow in ("plain Odoo", "storq"):
+        results = []
+        # IMEIs of a prefix the benchmark data does not use (its largest product, the phone, has an
+        # IMEI rule); the first run warms the caches.
+        serials = imeis(args.repeat + 1, 77)
+        for run, serial in enumerate(serials):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                product = env["product.product"].browse(product_id)
+                if flow == "plain Odoo":
+                    as_plain_odoo(env, product)
+                result = create_once(env, product, serial)
+                cr.rollback()
+            if run:
+                results.append(result)
+        operation = f"create one unit among {units:,}"
+        emit_results(operation, flow, results, None, note=name)
+        rows.append((operation, flow, *summary(results)))
+        print(rows[-1], file=sys.stderr)
+    return rows
+
+
 def summary(results):
     seconds = statistics.median(result[0] for result in results)
     queries = statistics.median(result[1] for result in results)
     return seconds, int(queries)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--generate", type=int, default=1000, help="serials generated on the receipt")
-    parser.add_argument("--existing", default="100,1000000", help="existing units for the single creation")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("odoo_args", nargs="*")
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
-    registry = odoo.modules.registry.Registry(args.database)
-    flows = ("plain Odoo", "storq")
+def committed_products(registry, args, flows):
+    """Products with E units each, kept in the database between runs (committed)."""
     rows = []
 
     with registry.cursor() as cr:
@@ -146,6 +200,7 @@ def main():
                 product = env["product.product"].browse(products[(flow, smallest)])
                 results.append(generate_once(env, product, args.generate, imeis(1, 60 + run)[0]))
                 cr.rollback()
+        emit_results(f"Generate Serials, {args.generate} serials", flow, results, args.generate)
         rows.append((f"Generate Serials, {args.generate} serials", flow, *summary(results)))
         print(rows[-1], file=sys.stderr)
 
@@ -160,8 +215,26 @@ def main():
             for serial in serials:
                 results.append(create_once(env, product, serial))
                 cr.rollback()
+        emit_results(f"create one unit among {existing:,}", flow, results, None)
         rows.append((f"create one unit among {existing:,}", flow, *summary(results)))
         print(rows[-1], file=sys.stderr)
+
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--generate", type=int, default=1000, help="serials generated on the receipt")
+    parser.add_argument("--existing", default="100,1000000", help="existing units for the single creation")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--on-data", action="store_true", help="write nothing: see the docstring")
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
+    registry = odoo.modules.registry.Registry(args.database)
+    flows = ("plain Odoo", "storq")
+    rows = on_data(registry, args) if args.on_data else committed_products(registry, args, flows)
 
     print("| operation | flow | median s | queries | ratio storq/plain |")
     print("| --- | --- | ---: | ---: | ---: |")

@@ -10,7 +10,8 @@ Run through scripts/benchmark.sh --warranty, on a database built by scripts/benc
   its last delivery to a customer read from the moves history (`stock.move.line` `search_read`):
   who bought it and when; plain Odoo has no coverage to show.
 Serials are drawn at random (seeded) among all units; p50/p95 over --lookups lookups after 10
-warm ones, in one transaction, rolled back.
+warm ones, in one transaction, rolled back. With STORQ_BENCH_JSON set, each flow's lookups go
+to `emit` (bench "warranty", case "lookup of a random serial").
 """
 
 import argparse
@@ -19,15 +20,14 @@ import sys
 import time
 from collections import Counter
 
+from bench_common import emit
+from bench_common import percentile
+from bench_common import query_span
+
 import odoo
 from odoo import api
 
 LOOKUP_FIELDS = ["lot_id", "message", "product_id", "partner_id", "coverage", "days_left", "claim_count"]
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def storq_lookup(env, serial):
@@ -88,6 +88,14 @@ def main():
             run(admin, function, warm)
             times, queries, outcomes = run(admin, function, measured)
             rows.append((flow, times, queries, outcomes))
+            emit(
+                "warranty",
+                "lookup of a random serial",
+                "storq" if flow == "storq lookup" else "plain Odoo",
+                times,
+                query_span(queries),
+                note=", ".join(f"{name} {count}" for name, count in outcomes.most_common()),
+            )
             print(flow, dict(outcomes), file=sys.stderr)
         cr.rollback()
     print(f"Database: {units:,} units; {len(measured)} random serials.")

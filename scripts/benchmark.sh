@@ -13,9 +13,35 @@
 #            and last delivery, on the same database as --recall (its units' warranty fields are
 #            filled by the builder, or by benchmarks/build_data.py --warranty-only)
 #   STORQ_BENCH_DB=name   database (created with the module, without demo data, if missing)
+#
+# scripts/benchmark.sh --all [--db NAME] [--copy NAME] [--empty-db NAME | --no-empty] [--bulk]
+#                            [--sizes 1000] [--only b1,b2] [--out DIR] [--no-doc]
+#   every benchmark on one database (default $STORQ_BENCH_DB, else storq_bench_100000), writing
+#   their JSON lines (benchmarks/bench_common.emit) and the generated section of
+#   docs/benchmarks.md for the database's size (benchmarks/report.py): receipt and delivery of
+#   1,000 serials (median of 5 warm runs; on the database's product with the most units, and the
+#   same on an empty database for the "<= 20 % slower" target), Generate Serials and one unit's
+#   creation, single scan check, unit history, hygiene report, warranty lookup, recall
+#   preview/confirmation of a tenth of the units; plain Odoo beside each where it has a path.
+#   --db NAME       the database measured; it is updated to this tree's module first (-u), so
+#                   give --copy for a shared one: it is never written otherwise (runs roll back)
+#   --copy NAME     copy --db into NAME (createdb -T; kept if it exists) and measure the copy
+#   --empty-db NAME the empty database of the comparison (default storq_bench_empty: installed
+#                   without demo data when missing); --no-empty skips the comparison
+#   --bulk          also 10,000 serials received and delivered once, on the empty database
+#   --only LIST     only these benches (receipt,delivery,units,scan,history,hygiene,warranty,recall)
+#   --out DIR       where the JSON lines and logs go (default benchmarks/results/<database>)
+#   --no-doc        do not write docs/benchmarks.md (benchmarks/report.py can do it later)
+#   --budget S      receipt and delivery: no further run of a flow starts after S seconds (150)
+#   --bench-timeout S  a benchmark still running after S seconds is stopped (1200) and reported
+#   --hygiene-samples N  measured rebuilds of the hygiene report, after one warm-up (default 1:
+#                   a rebuild reads every unit)
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/env.sh"
+if [ "${1:-}" = --all ]; then
+    exec "$here/benchmark_all.sh" "${@:2}"
+fi
 benches=(receipt delivery)
 recall_options=()
 case "${1:-}" in
