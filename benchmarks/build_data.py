@@ -1750,7 +1750,8 @@ def check_claims(env, products, expected):
                     OR claim.delivery_picking_id IS DISTINCT FROM lot.storq_delivery_picking_id
                     OR claim.supplier_id IS DISTINCT FROM lot.storq_supplier_id
                     OR claim.partner_id IS DISTINCT FROM lot.storq_partner_id
-                    OR claim.delivery_date IS DISTINCT FROM lot.storq_delivered_date::date)""",
+                    OR claim.delivery_date IS DISTINCT FROM
+                       (lot.storq_delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date)""",
         "claims whose coverage is not the unit's warranty on the claim day": """
             SELECT count(*) FROM storq_warranty_claim claim JOIN stock_lot lot ON lot.id = claim.lot_id
              WHERE claim.product_id = ANY(%(p)s)
@@ -1778,7 +1779,9 @@ def check_claims(env, products, expected):
     }
     types = tuple(("claim_opened", *CLAIM_STEP_EVENTS.values()))
     for label, query in checks.items():
-        env.cr.execute(query, {"p": products.ids, "types": types})
+        # The claim's delivery day is in the user's time zone (`context_timestamp`).
+        tz = env.context.get("tz") or env.user.tz or "UTC"
+        env.cr.execute(query, {"p": products.ids, "types": types, "tz": tz})
         count = env.cr.fetchone()[0]
         if count:
             problems.append(f"{count} {label}")
