@@ -131,22 +131,37 @@ class StorqRecall(models.Model):
 
     def _queue_notices(self):
         """One queued notice per (recall, customer) for the customer lines without one (4 queries
-        plus the inserts)."""
+        plus the inserts). The lines are grouped and linked by SQL: 100,000 lines read as records
+        cost 8 s of Python for their recall and customer alone."""
         Line = self.env["storq.recall.line"].sudo()
-        lines = Line.search_fetch(
-            [("recall_id", "in", self.ids), ("partner_id", "!=", False), ("notice_id", "=", False)],
-            ["recall_id", "partner_id"],
+        Partner = self.env["res.partner"]
+        Partner.flush_model(["commercial_partner_id"])
+        Line.flush_model(["recall_id", "partner_id", "notice_id"])
+        # the (recall, customer) pairs of the lines waiting for a notice, in line order
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.recall_id, COALESCE(partner.commercial_partner_id, partner.id)
+                  FROM storq_recall_line line
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE line.recall_id = ANY(%(recalls)s) AND line.notice_id IS NULL
+                 GROUP BY 1, 2
+                 ORDER BY line.recall_id, min(line.id)
+                """,
+                recalls=self.ids,
+            )
         )
-        groups = defaultdict(list)  # ids, not recordsets: a union per line is quadratic
-        for line in lines:
-            groups[(line.recall_id, line.partner_id.commercial_partner_id)].append(line.id)
+        keys = [
+            (self.browse(recall_id), Partner.browse(partner_id))
+            for recall_id, partner_id in self.env.cr.fetchall()
+        ]
         existing = {
             (notice.recall_id, notice.partner_id): notice
             for notice in self.env["storq.recall.notice"]
             .sudo()
-            .search([("recall_id", "in", self.ids), ("partner_id", "in", [key[1].id for key in groups])])
+            .search([("recall_id", "in", self.ids), ("partner_id", "in", [key[1].id for key in keys])])
         }
-        new_keys = [key for key in groups if key not in existing]
+        new_keys = [key for key in keys if key not in existing]
         # Thousands of notices at once: no creation message nor follower per notice.
         notices = (
             self.env["storq.recall.notice"]
@@ -161,21 +176,20 @@ class StorqRecall(models.Model):
         )
         # Each line to its customer's notice in one statement: a write per notice took 74 s
         # for 4,500 customers of a 100,000-unit recall (docs/benchmarks.md).
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        Line.flush_model(["recall_id", "partner_id", "notice_id"])
+        self.env["storq.recall.notice"].flush_model(["recall_id", "partner_id"])
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE storq_recall_line line
                    SET notice_id = notice.id, write_uid = %(uid)s, write_date = %(now)s
                   FROM res_partner partner, storq_recall_notice notice
-                 WHERE line.id = ANY(%(lines)s) AND partner.id = line.partner_id
-                   AND notice.recall_id = line.recall_id
+                 WHERE line.recall_id = ANY(%(recalls)s) AND line.notice_id IS NULL
+                   AND partner.id = line.partner_id AND notice.recall_id = line.recall_id
                    AND notice.partner_id = COALESCE(partner.commercial_partner_id, partner.id)
                 """,
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
-                lines=lines.ids,
+                recalls=self.ids,
             )
         )
         Line.invalidate_model(["notice_id", "write_uid", "write_date"])
