@@ -8,9 +8,10 @@ database of scripts/benchmark_data.sh. In one transaction, rolled back at the en
   serials now" button run): format rule and normalised form of each serial, serials equal to a
   product or location code, duplicates and normalisation clashes, likely typos (one character
   from another serial of the product, counting steps of a numbered range left out), and the
-  units that keep the database from guaranteeing unique serials. --rebuilds runs (default 3;
-  no unmeasured one: a rebuild takes a minute or more at 1,000,000 units, the caches a warm-up
-  would fill are a fraction of a second of it), each replacing the previous one's issues.
+  units that keep the database from guaranteeing unique serials. --rebuilds runs (default 1;
+  no unmeasured one: a rebuild took 74 s at 100,000 units and 508 s at 1,000,000 on the shared
+  machine, the caches a warm-up would fill are a fraction of a second of it), each replacing
+  the previous one's issues.
 - **storq open**: opening the report as the menu does (the list grouped by problem: one
   `web_read_group`), then its largest group (one `web_search_read` of the list's first 80 rows),
   from a cold cache; 10 unmeasured, then --samples measured (default 50).
@@ -87,7 +88,7 @@ def run(env, function, count):
 
 
 def main():
-    args = parse_args(__doc__, samples=50, rebuilds=3)
+    args = parse_args(__doc__, samples=50, rebuilds=1)
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
         # The rebuild runs as the cron does (superuser); the report is opened by the administrator.
