@@ -83,6 +83,8 @@ class StorqSerialHygieneIssue(models.Model):
             lots = Lot.search_fetch([("product_id", "=", product.id)], ["name", "company_id"])
             vals_list = self._issues_for_product(product, lots, validation, code_owners)
             self._insert_issues(vals_list)
+            # One product's units at a time in memory (350,000 of them at 1,000,000 units).
+            Lot.invalidate_model(["name", "company_id"])
         self._insert_issues(self._unique_blocker_issues())
         return True
 
