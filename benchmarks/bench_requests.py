@@ -23,12 +23,17 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def parse_args(doc, samples):
-    """The command line every script takes: --database DB [--samples N] [--seed S] -- <odoo args>."""
+def parse_args(doc, samples, rebuilds=None):
+    """The command line every script takes: --database DB [--samples N] [--seed S] -- <odoo args>
+    (and --rebuilds R when `rebuilds` is given)."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", required=True)
     parser.add_argument("--samples", type=int, default=samples, help=f"measured calls (default {samples})")
     parser.add_argument("--seed", type=int, default=7)
+    if rebuilds is not None:
+        parser.add_argument(
+            "--rebuilds", type=int, default=rebuilds, help=f"measured rebuilds (default {rebuilds})"
+        )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])

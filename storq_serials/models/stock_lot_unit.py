@@ -279,7 +279,8 @@ class StockLot(models.Model):
         targets = defaultdict(set)
         if "document_ref" in events_spec["fields"]:
             for document in page.mapped("document_ref"):
-                targets[document._name].add(document.id)
+                if document:  # None: a document of a model no longer installed
+                    targets[document._name].add(document.id)
         for records, spec in ((self, specification), (page, events_spec["fields"])):
             for name, field_spec in spec.items():
                 field = records._fields.get(name)

@@ -82,9 +82,45 @@ class StorqSerialHygieneIssue(models.Model):
         for (product,) in groups:
             lots = Lot.search_fetch([("product_id", "=", product.id)], ["name", "company_id"])
             vals_list = self._issues_for_product(product, lots, validation, code_owners)
-            self.sudo().create(vals_list)
-        self.sudo().create(self._unique_blocker_issues())
+            self._insert_issues(vals_list)
+            # One product's units at a time in memory (350,000 of them at 1,000,000 units).
+            Lot.invalidate_model(["name", "company_id"])
+        self._insert_issues(self._unique_blocker_issues())
         return True
+
+    @api.model
+    def _insert_issues(self, vals_list):
+        """Insert the issues `vals_list` (lot_id, issue_type, detail, related_lot_id) in one
+        statement: the ORM's create of tens of thousands of issues took 46 s at 100,000 units
+        (their related fields read unit by unit, the company check). The related fields are
+        copied from the unit in the statement itself."""
+        if not vals_list:
+            return
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            INSERT INTO storq_serial_hygiene_issue
+                   (lot_id, serial, product_id, company_id, issue_type, detail, related_lot_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT lot.id, lot.name, lot.product_id, lot.company_id, v.issue_type, v.detail,
+                   v.related_lot_id, %s, %s, %s, %s
+              FROM unnest(%s::int4[], %s::varchar[], %s::varchar[], %s::int4[])
+                   WITH ORDINALITY AS v(lot_id, issue_type, detail, related_lot_id, position)
+              JOIN stock_lot lot ON lot.id = v.lot_id
+             ORDER BY v.position
+            """,
+            [
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+                [vals["lot_id"] for vals in vals_list],
+                [vals["issue_type"] for vals in vals_list],
+                [vals["detail"] for vals in vals_list],
+                [vals.get("related_lot_id") or None for vals in vals_list],
+            ],
+        )
+        self.invalidate_model()
 
     @api.model
     def _unique_blocker_issues(self):

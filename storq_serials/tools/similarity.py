@@ -22,52 +22,71 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i + 1 :] == b[i:]
 
 
-def _deletion_keys(value):
-    """The value itself and the value with any one character deleted (may repeat).
+def _neighbours(candidates, existing, skip_counting_steps=False):
+    """{candidate: {existing values at edit distance exactly 1}} (candidates without any are
+    left out); with `skip_counting_steps`, without the pairs that differ by one digit in the
+    same place (`is_counting_step`).
 
-    Two strings within one edit always share such a key: a substitution at i gives the same
-    deletion at i, an insertion makes the shorter string a deletion of the longer one.
+    The smaller side is indexed, the larger one streamed against it, in about
+    (n + m) * length dictionary look-ups and one step per pair found, nothing more: two values
+    of the same length that are equal once their character at position i is dropped differ
+    exactly there (a substitution, no check needed); a value one character longer than another
+    is within one edit of it exactly when dropping one of its characters gives the other.
     """
-    keys = [value[:i] + value[i + 1 :] for i in range(len(value))]
-    keys.append(value)
-    return keys
+    candidates = set(candidates)
+    existing = set(existing)
+    flipped = len(candidates) > len(existing)
+    indexed, streamed = (existing, candidates) if flipped else (candidates, existing)
+    by_position = defaultdict(list)
+    for value in indexed:
+        for i in range(len(value)):
+            by_position[i, value[:i] + value[i + 1 :]].append(value)
+    indexed_lengths = {len(value) for value in indexed}
+    # `indexed` values by each string one of their characters dropped, for the streamed values
+    # one character shorter (none among one product's serials of one length).
+    longer_lengths = {len(value) + 1 for value in streamed} & indexed_lengths
+    dropped = defaultdict(set)
+    for value in indexed:
+        if len(value) in longer_lengths:
+            for i in range(len(value)):
+                dropped[value[:i] + value[i + 1 :]].add(value)
+    digits = _ASCII_DIGITS
+    matches = defaultdict(set)
+    for value in streamed:
+        length = len(value)
+        shorter = length - 1 in indexed_lengths
+        for i in range(length):
+            key = value[:i] + value[i + 1 :]
+            others = by_position.get((i, key))
+            if others:
+                char = value[i]
+                for other in others:
+                    if other == value or (skip_counting_steps and char in digits and other[i] in digits):
+                        continue
+                    if flipped:
+                        matches[value].add(other)
+                    else:
+                        matches[other].add(value)
+            if shorter and key in indexed:
+                if flipped:
+                    matches[value].add(key)
+                else:
+                    matches[key].add(value)
+        for other in dropped.get(value, ()):
+            if flipped:
+                matches[value].add(other)
+            else:
+                matches[other].add(value)
+    return matches
 
 
 def near_duplicates(candidates: Iterable[str], existing: Iterable[str]) -> dict[str, list[str]]:
     """For each candidate, the existing values at edit distance exactly 1, sorted.
 
-    Candidates without any are left out. Runs in about (n + m) * length dictionary look-ups:
-    the smaller side is indexed by its deletion keys and the larger one streamed against it.
+    Candidates without any are left out. Runs in about (n + m) * length dictionary look-ups
+    (plus one step per pair found).
     """
-    candidates = set(candidates)
-    existing = set(existing)
-    indexed, streamed = (candidates, existing) if len(candidates) <= len(existing) else (existing, candidates)
-    index = defaultdict(set)
-    for value in indexed:
-        for key in _deletion_keys(value):
-            index[key].add(value)
-
-    matches = defaultdict(set)
-    for value in streamed:
-        # most values share no key at all: only build a set of neighbours on a hit
-        neighbours = None
-        for key in _deletion_keys(value):
-            found = index.get(key)
-            if found:
-                neighbours = neighbours or set()
-                neighbours |= found
-        if neighbours:
-            for other in neighbours:
-                if within_one_edit(value, other):
-                    matches[value].add(other)
-    # matches are keyed by the streamed side: flip them when that was `existing`
-    if indexed is candidates:
-        flipped = defaultdict(set)
-        for value, others in matches.items():
-            for other in others:
-                flipped[other].add(value)
-        matches = flipped
-    return {candidate: sorted(found) for candidate, found in matches.items()}
+    return {candidate: sorted(found) for candidate, found in _neighbours(candidates, existing).items()}
 
 
 def normalisation_clashes(values: Iterable[str], normalizer: Callable[[str], str]) -> dict[str, list[str]]:
@@ -102,12 +121,8 @@ def is_counting_step(a: str, b: str) -> bool:
 def likely_typos(candidates: Iterable[str], existing: Iterable[str]) -> dict[str, list[str]]:
     """`near_duplicates` without counting steps: a character inserted, dropped, or replaced
     by a letter (0/O, 8/B, M/N) — the look of a typo or a misread label."""
-    typos = {}
-    for candidate, others in near_duplicates(candidates, existing).items():
-        kept = [other for other in others if not is_counting_step(candidate, other)]
-        if kept:
-            typos[candidate] = kept
-    return typos
+    found = _neighbours(candidates, existing, skip_counting_steps=True)
+    return {candidate: sorted(others) for candidate, others in found.items()}
 
 
 def common_prefix_length(a: str, b: str) -> int:
