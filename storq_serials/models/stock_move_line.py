@@ -1,4 +1,5 @@
 from collections import Counter
+from collections import defaultdict
 
 from odoo import api
 from odoo import fields
@@ -20,6 +21,29 @@ WRITE_OVERRIDES_KNOWN = ("stock_account", "storq_serials")
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+    @api.depends("quantity", "product_uom_id")
+    def _compute_quantity_product_uom(self):
+        """Odoo's conversion, once per distinct (quantity, unit, product's unit) for the lines of
+        serial-controlled products: saving N lines of one unit each converted and stored the
+        same value line by line (a decimal precision lookup each); now once per group."""
+        groups = defaultdict(list)
+        others = []
+        for line in self:
+            product = line.product_id
+            if product.storq_serial_control:
+                groups[(line.quantity, line.product_uom_id, product.uom_id)].append(line.id)
+            else:
+                others.append(line.id)
+        result = super(StockMoveLine, self.browse(others))._compute_quantity_product_uom()
+        for (quantity, uom, product_uom), line_ids in groups.items():
+            self.browse(line_ids).quantity_product_uom = uom._compute_quantity(
+                quantity, product_uom, rounding_method="HALF-UP"
+            )
+        return result
 
     # ------------------------------------------------------------------
     # CRUD
@@ -217,16 +241,20 @@ class StockMoveLine(models.Model):
             deferred.line_ids.extend(self.filtered(lambda line: line.product_id.storq_serial_control).ids)
             return
         checked = CheckedSerials.from_context(self.env.context)
-        lines = self.filtered(
-            lambda line: line.product_id.storq_serial_control
-            and (line.product_id.id, line.company_id.id, line.lot_name) not in checked
-        )
-        if not lines:
+        entries = []  # (line, product, lot name, company): each field read once per line
+        for line in self:
+            product = line.product_id
+            if not product.storq_serial_control:
+                continue
+            company, name = line.company_id, line.lot_name
+            if (product.id, company.id, name) not in checked:
+                entries.append((line, product, name, company))
+        if not entries:
             return
         validation = self.env["storq.serial.validation"]
         # Known units are not refused here: receiving a unit again reuses its record.
         verdicts = validation._check_serials(
-            [(line.product_id, line.lot_name, line.company_id) for line in lines],
+            [(product, name, company) for _line, product, name, company in entries],
             check_existing=False,
         )
         validation._raise_for_errors(
@@ -239,8 +267,8 @@ class StockMoveLine(models.Model):
         )
         fixes = [
             (line, verdict.serial)
-            for line, verdict in zip(lines, verdicts)
-            if line.lot_name != verdict.serial
+            for (line, _product, name, _company), verdict in zip(entries, verdicts, strict=True)
+            if name != verdict.serial
         ]
         if fixes:
             # The normalised names were just checked: their writes need not check them again.

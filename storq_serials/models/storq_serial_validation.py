@@ -338,16 +338,18 @@ class StorqSerialValidation(models.AbstractModel):
                 existing[lot.name].append(
                     (lot.product_id, lot.company_id, lot.storq_serial_unique_company_wide, None)
                 )
-        any_wide = None
+        wide_by_company = {}  # company id -> "Serials unique across products" (read once each)
         for index, product, company, serial in checked:
             if index in known_errors:
                 continue
-            if company:
-                company_wide = company.storq_serial_unique_per_company
-            else:
-                if any_wide is None:
-                    any_wide = self.env["res.company"]._storq_any_unique_across_products()
-                company_wide = any_wide
+            company_key = company.id if company else False
+            if company_key not in wide_by_company:
+                wide_by_company[company_key] = (
+                    company.storq_serial_unique_per_company
+                    if company
+                    else self.env["res.company"]._storq_any_unique_across_products()
+                )
+            company_wide = wide_by_company[company_key]
             for other_product, other_company, other_wide, other_index in existing[serial]:
                 if other_company and company and other_company != company:
                     continue

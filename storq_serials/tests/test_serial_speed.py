@@ -134,6 +134,43 @@ class TestSerialSpeed(StorqSerialsCase):
         self.assertLessEqual(overheads[1], overheads[0], message)
         self.assertLessEqual(overheads[0], 5)
 
+    def _uom_lines(self, product):
+        """Lines of `product` on a receipt, with quantities and units that convert differently."""
+        move = self._cold_receipt(product, 2)
+        dozen = self.env.ref("uom.product_uom_dozen")
+        unit = self.env.ref("uom.product_uom_unit")
+        cases = [(1, unit), (1, unit), (0, unit), (3, unit), (1, dozen), (0.5, dozen), (2.0 / 3, dozen)]
+        self.env["stock.move.line"].create(
+            [
+                dict(move._prepare_move_line_vals(), quantity=quantity, product_uom_id=uom.id)
+                for quantity, uom in cases
+            ]
+        )
+        lines = move.move_line_ids
+        lines[:2].write({"quantity": 2})  # recomputed after a write too
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return lines.sorted("id")
+
+    def test_quantity_in_product_unit_is_odoos_conversion(self):
+        """The lines of a serial-controlled product get their quantity in the product's unit once
+        per distinct quantity and unit: the stored values are Odoo's, line for line, and equal
+        those of the same lines of a product outside serial control (Odoo's own compute)."""
+        controlled = self._uom_lines(self.gadget)
+        plain = self._uom_lines(self.plain_serial_product)
+        self.assertEqual(len(controlled), len(plain))
+        for line in controlled:
+            expected = line.product_uom_id._compute_quantity(
+                line.quantity, line.product_id.uom_id, rounding_method="HALF-UP"
+            )
+            self.assertEqual(line.quantity_product_uom, expected, (line.quantity, line.product_uom_id.name))
+        rows = [
+            [(line.quantity, line.product_uom_id.id, line.quantity_product_uom) for line in lines]
+            for lines in (controlled, plain)
+        ]
+        self.assertEqual(rows[0], rows[1])
+        self.assertIn(12.0, rows[0][-3], "a dozen is twelve units")
+
     def _bulk_units(self, product, names_sql, count):
         """`count` units of `product` written in one INSERT (setup: thousands of ORM creations
         would only slow the test down)."""

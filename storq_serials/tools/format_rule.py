@@ -236,6 +236,8 @@ class SerialFormatRule:
             if value.isprintable():
                 return ""
             return "".join(dict.fromkeys(c for c in value if not c.isprintable()))
+        if allowed.issuperset(value):
+            return ""  # the usual case, without a generator per character
         return "".join(dict.fromkeys(c for c in value if c not in allowed))
 
     def normalize(self, value: str) -> str:
