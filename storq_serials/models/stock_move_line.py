@@ -321,7 +321,11 @@ class StockMoveLine(models.Model):
 
     def _storq_lock_cached_quants(self, pending, quants_cache):
         """Ids of the quants of `quants_cache` this transaction holds locked: all of them locked
-        in one query (Odoo's lock, skipping rows another transaction holds), once per cache."""
+        in one query (Odoo's lock, skipping rows another transaction holds), once per cache;
+        none when another module overrides how quants are updated."""
+        if pending.locked_cache is not quants_cache and self.env["stock.quant"]._storq_update_is_extended():
+            # Another module's override must run for each unit: Odoo's path, nothing locked.
+            pending.locked, pending.locked_cache = set(), quants_cache
         if pending.locked_cache is not quants_cache:
             quants = self.env["stock.quant"].union(*quants_cache.values())
             self.env.cr.execute(

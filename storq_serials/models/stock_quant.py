@@ -151,9 +151,22 @@ class StockQuant(models.Model):
     @api.model
     def _storq_create_is_extended(self):
         """Whether a module other than stock overrides `stock.quant.create`."""
+        return self._storq_is_extended("create")
+
+    @api.model
+    def _storq_update_is_extended(self):
+        """Whether a module other than stock overrides how a quant's quantities are updated
+        (`_update_available_quantity`, `_update_reserved_quantity`)."""
+        return self._storq_is_extended("_update_available_quantity") or self._storq_is_extended(
+            "_update_reserved_quantity"
+        )
+
+    @api.model
+    def _storq_is_extended(self, method):
+        """Whether a module other than stock overrides `stock.quant.<method>`."""
         for cls in type(self).__mro__:
             if cls is StockQuantBase:
                 return False
-            if "create" in vars(cls):
+            if method in vars(cls):
                 return True
         return True

@@ -204,12 +204,38 @@ class TestValidateBatch(StorqSerialsCase):
         lots = self.Lot.search([("product_id", "=", self.phone.id), ("name", "in", serials)])
         self.assertEqual(set(lots.mapped("storq_state")), {"delivered"})
 
+    def test_update_extended_elsewhere_keeps_odoo_path(self):
+        """When another module overrides how quants are updated, each unit takes Odoo's path
+        (the override runs), with the same quants."""
+        self.assertFalse(self.env["stock.quant"]._storq_update_is_extended())
+        delivery = self._delivery(self.phone, self._imeis(3, 800))
+        Quant = type(self.env["stock.quant"])
+        original_update = Quant._update_available_quantity
+        calls = []
+
+        def update_spy(quants, product, location, *args, **kwargs):
+            calls.append(location)
+            return original_update(quants, product, location, *args, **kwargs)
+
+        with (
+            patch.object(Quant, "_storq_update_is_extended", lambda quants: True),
+            patch.object(Quant, "_update_available_quantity", update_spy),
+        ):
+            delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        self.assertEqual(calls, [self.stock_location] * 6)
+        quants = self.env["stock.quant"].search([("lot_id", "in", delivery.move_line_ids.lot_id.ids)])
+        by_usage = {(q.location_id.usage, q.quantity, q.reserved_quantity) for q in quants}
+        # (and the inventory adjustment's quants that put the units in stock)
+        self.assertEqual(by_usage, {("internal", 0, 0), ("customer", 1, 0), ("inventory", -1, 0)})
+
     def test_quant_locked_elsewhere_takes_odoo_path(self):
         """A quant another transaction holds is skipped by the batch lock as by Odoo's: that
         unit takes Odoo's path (which skips it too), the others the batch."""
         delivery = self._delivery(self.phone, self._imeis(3, 500))
         Line = type(self.env["stock.move.line"])
-        original = Line._storq_lock_cached_quants
+        original_lock = Line._storq_lock_cached_quants
+        original_take = Line._storq_take_from_held_quant
         held = self.env["stock.quant"].search(
             [
                 ("lot_id", "=", delivery.move_line_ids[:1].lot_id.id),
@@ -218,24 +244,24 @@ class TestValidateBatch(StorqSerialsCase):
         )
 
         def lock_all_but_one(line, pending, quants_cache):
-            return original(line, pending, quants_cache) - set(held.ids)
+            return original_lock(line, pending, quants_cache) - set(held.ids)
 
-        calls = []
-        original_update = type(self.env["stock.quant"])._update_available_quantity
+        taken = []
 
-        def update_spy(quants, product, location, *args, **kwargs):
-            calls.append(location)
-            return original_update(quants, product, location, *args, **kwargs)
+        def take_spy(line, *args):
+            result = original_take(line, *args)
+            taken.append((line.lot_id == held.lot_id, result is not None))
+            return result
 
         with (
             patch.object(Line, "_storq_lock_cached_quants", lock_all_but_one),
-            patch.object(type(self.env["stock.quant"]), "_update_available_quantity", update_spy),
+            patch.object(Line, "_storq_take_from_held_quant", take_spy),
         ):
             delivery.button_validate()
         self.assertEqual(delivery.state, "done")
-        # Odoo's path for the held unit's two calls only (its reservation, then its quantity).
-        self.assertEqual(calls, [self.stock_location, self.stock_location])
-        self.assertEqual(held.quantity, 0)
+        # The held unit's two calls (its reservation, then its quantity) took Odoo's path.
+        self.assertEqual(sorted(taken), [(False, True)] * 4 + [(True, False)] * 2)
+        self.assertEqual((held.quantity, held.reserved_quantity), (0, 0))
 
     def test_delivery_validation_is_constant_in_queries(self):
         """Validating a delivery of serial-controlled units takes the same queries for 10 and
