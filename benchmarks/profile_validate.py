@@ -19,9 +19,11 @@ from collections import defaultdict
 
 import bench_delivery
 import bench_receipt
+from bench_common import analyze
 from bench_common import confirmed_receipt
 from bench_common import imeis
 from bench_common import setup_products
+from bench_common import vacuum
 
 import odoo
 from odoo import Command
@@ -128,18 +130,26 @@ def main():
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=60)
     parser.add_argument("--out", help="also dump the profile there")
+    parser.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="VACUUM ANALYZE the busy tables first, as bench_delivery does (not on a shared database)",
+    )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     assert bench_receipt  # imported for its path setup alongside bench_delivery
     odoo.tools.config.parse_config(["-d", args.database, *args.odoo_args])
     registry = odoo.modules.registry.Registry(args.database)
     sql = SqlTimes()
+    if args.vacuum:
+        vacuum(registry)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         plain, storq = setup_products(env)
         product = plain if args.plain else storq
         prepare = prepare_receipt if args.flow == "receipt" else prepare_delivery
         picking = prepare(env, product, args.size)
+        analyze(env)
         env.flush_all()
         env.invalidate_all()
         profile = None if args.no_profile else cProfile.Profile()

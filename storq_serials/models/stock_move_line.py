@@ -8,6 +8,7 @@ from odoo.addons.stock.models.stock_move_line import StockMoveLine as StockMoveL
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
+from odoo.tools.sql import SQL
 
 from .stock_quant import PendingQuants
 from .storq_serial_validation import CheckedSerials
@@ -17,6 +18,18 @@ MAX_LISTED_LINES = 20
 # Modules whose `stock.move.line.write` sets a new lot on a line that is not done and does not
 # reserve without doing anything more (see `_storq_lot_assignable`).
 WRITE_OVERRIDES_KNOWN = ("stock_account", "storq_serials")
+# What Odoo's `_update_available_quantity` reads of the quants it updates.
+QUANT_FIELDS_READ = [
+    "product_id",
+    "location_id",
+    "lot_id",
+    "package_id",
+    "owner_id",
+    "company_id",
+    "quantity",
+    "reserved_quantity",
+    "in_date",
+]
 
 
 class StockMoveLine(models.Model):
@@ -106,9 +119,15 @@ class StockMoveLine(models.Model):
     def _synchronize_quant(self, quantity, location, action="available", in_date=False, **quants_value):
         pending = self.env.context.get("storq_pending_quants")
         if pending is not None:
+            self._storq_prefetch_cached_quants(pending)
             deferred = self._storq_defer_quant(pending, quantity, location, action, in_date, quants_value)
             if deferred is not None:
                 return deferred
+            taken = self._storq_take_from_held_quant(
+                pending, quantity, location, action, in_date, quants_value
+            )
+            if taken is not None:
+                return taken
             if (self.product_id.id, location.id) in pending.product_locations and (
                 action == "available" or not self.move_id._should_bypass_reservation(location)
             ):
@@ -210,7 +229,7 @@ class StockMoveLine(models.Model):
         created in one `create`, as Odoo does, then each line's `lot_id` set as `write` sets it
         (access check, cache and dependencies, constraints, companies, write date), once for
         the batch rather than once per line."""
-        lots = self.env["stock.lot"].create([line._prepare_new_lot_vals() for line in self])
+        lots = self.env["stock.lot"].create([line._storq_new_lot_vals() for line in self])
         self.check_access("write")
         field = self._fields["lot_id"]
         if self.pool.is_modifying_relations(field):
@@ -222,6 +241,142 @@ class StockMoveLine(models.Model):
         self.modified(["lot_id", "write_uid", "write_date"])
         self._validate_fields(["lot_id", "write_uid", "write_date"])
         self._check_company(["lot_id"])
+
+    def _storq_new_lot_vals(self):
+        """Odoo's `_prepare_new_lot_vals`, with the company the lot would compute after its
+        INSERT (`stock.lot._compute_company_id`) written with it instead of by an UPDATE."""
+        vals = self._prepare_new_lot_vals()
+        if "company_id" not in vals:
+            env, company = self.env, self.product_id.company_id
+            if env.company in company.all_child_ids and company not in env.companies:
+                vals["company_id"] = env.company.id
+            else:
+                vals["company_id"] = company.id
+        return vals
+
+    def _storq_take_from_held_quant(self, pending, quantity, location, action, in_date, quants_value):
+        """Odoo's `_synchronize_quant` for a unit taken from the one quant of its lot where it
+        is (a delivery, an internal move): its reservation released, then its quantity.
+
+        Odoo's `_update_available_quantity` finds the quant (`_gather`, from the quants cache),
+        locks it with one `SELECT ... FOR NO KEY UPDATE SKIP LOCKED` per call (two calls per
+        unit), then writes it. Here the quants of the cache are locked in one query for the
+        batch (`_storq_lock_cached_quants`, same lock and same skip), and each call writes the
+        quant as Odoo does and returns what Odoo returns. Only the plain case: the lot's one
+        quant in an internal location, no package, owner or untracked quant, taking a quantity
+        that leaves the lot's quants non-negative; anything else returns None (Odoo's path).
+        """
+        quants_cache = self.env.context.get("quants_cache")
+        product = self.product_id
+        if (
+            not pending.open
+            or quants_cache is None
+            or quantity >= 0
+            or action not in ("available", "reserved")
+        ):
+            return None
+        if not product.storq_serial_control or not product.is_storable:
+            return None
+        lot = quants_value.get("lot", self.lot_id)
+        package = quants_value.get("package", self.package_id)
+        owner = quants_value.get("owner", self.owner_id)
+        if not lot or package or owner:
+            return None
+        if location.should_bypass_reservation() or float_is_zero(
+            quantity, precision_rounding=self.product_uom_id.rounding
+        ):
+            return None
+        if action == "reserved" and self.move_id._should_bypass_reservation(location):
+            return None
+        key = (product.id, location.id, lot.id, False, False)
+        quant = quants_cache.get(key)
+        if (
+            key in pending
+            or quant is None
+            or len(quant) != 1
+            or quants_cache.get(key[:2] + (False, False, False))
+        ):
+            return None
+        strategies = pending.removal_strategies
+        if key[:2] not in strategies:
+            strategies[key[:2]] = self.env["stock.quant"]._get_removal_strategy(product, location)
+        if strategies[key[:2]] == "least_packages":
+            return None
+        rounding = quant.product_uom_id.rounding
+        if (
+            action == "available"
+            and float_compare(
+                quant.quantity + quantity - quant.reserved_quantity, 0, precision_rounding=rounding
+            )
+            < 0
+        ):
+            return None  # Odoo then frees reservations or takes from untracked quants
+        if quant.id not in self._storq_lock_cached_quants(pending, quants_cache):
+            return None  # locked by another transaction: Odoo skips it too
+        # `_update_available_quantity`, for this one quant:
+        incoming_dates = []
+        if quant.in_date and float_compare(quant.quantity, 0, precision_rounding=rounding) > 0:
+            incoming_dates.append(quant.in_date)
+        if action == "available" and in_date:
+            incoming_dates.append(in_date)
+        new_in_date = min(incoming_dates) if incoming_dates else fields.Datetime.now()
+        vals = {"in_date": new_in_date}
+        if action == "available":
+            vals["quantity"] = quant.quantity + quantity
+        else:
+            vals["reserved_quantity"] = max(0, quant.reserved_quantity + quantity)
+        quant.sudo().write(vals)
+        if action == "reserved":
+            return 0, in_date
+        available = (
+            self.env["stock.quant"]
+            .sudo()
+            ._get_available_quantity(
+                product,
+                location,
+                lot_id=lot,
+                package_id=package,
+                owner_id=owner,
+                strict=True,
+                allow_negative=True,
+            )
+        )
+        return available, new_in_date
+
+    def _storq_lock_cached_quants(self, pending, quants_cache):
+        """Ids of the quants of `quants_cache` this transaction holds locked: all of them locked
+        in one query (Odoo's lock, skipping rows another transaction holds), once per cache;
+        none when another module overrides how quants are updated."""
+        if pending.locked_cache is not quants_cache and self.env["stock.quant"]._storq_update_is_extended():
+            # Another module's override must run for each unit: Odoo's path, nothing locked.
+            pending.locked, pending.locked_cache = set(), quants_cache
+        if pending.locked_cache is not quants_cache:
+            quants = self.env["stock.quant"].union(*quants_cache.values())
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM stock_quant WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                    list(quants.ids),
+                )
+            )
+            pending.locked = {row[0] for row in self.env.cr.fetchall()}
+            pending.locked_cache = quants_cache
+        return pending.locked
+
+    def _storq_prefetch_cached_quants(self, pending):
+        """Read the quants of Odoo's `quants_cache` in one query, once per `_action_done`.
+
+        Odoo groups them by product, location, lot, package and owner, each group its own
+        recordset: the first field read of each quant (`_gather` sorts them by lot) is one
+        query per quant, 10,000 for a delivery of 10,000 units taken from stock.
+        """
+        quants_cache = self.env.context.get("quants_cache")
+        if quants_cache is None or quants_cache is pending.prefetched or not pending.open:
+            return
+        if not self.product_id.storq_serial_control:
+            return
+        pending.prefetched = quants_cache
+        quants = self.env["stock.quant"].union(*quants_cache.values())
+        quants.fetch(QUANT_FIELDS_READ)
 
     def _storq_create_pending_quants(self):
         """Create the quants `_storq_defer_quant` gathered, and add them to Odoo's quants cache."""

@@ -17,7 +17,16 @@ class PendingQuants:
     Carried in the context as `storq_pending_quants`, compared by identity.
     """
 
-    __slots__ = ("open", "product_locations", "quants_cache", "removal_strategies", "vals_by_key")
+    __slots__ = (
+        "locked",
+        "locked_cache",
+        "open",
+        "prefetched",
+        "product_locations",
+        "quants_cache",
+        "removal_strategies",
+        "vals_by_key",
+    )
 
     def __init__(self):
         self.open = True  # False once its `_action_done` has returned: nothing more is deferred
@@ -25,6 +34,9 @@ class PendingQuants:
         self.product_locations = set()  # (product id, location id) of the pending quants
         self.quants_cache = None  # the `quants_cache` of Odoo's `_action_done`
         self.removal_strategies = {}  # (product id, location id) -> removal method
+        self.prefetched = None  # the `quants_cache` whose quants were read in one query
+        self.locked = set()  # ids of the quants of `locked_cache` this transaction locked
+        self.locked_cache = None
 
     def __len__(self):
         return len(self.vals_by_key)
@@ -290,17 +302,58 @@ class StockQuant(models.Model):
         # Skip stock's `create` (its loop over the values, whose work for them is done here)
         # and give the whole list to the `create` below it. pylint expects super() to call
         # the method of the same name; this method is not an override of `create`.
-        quants = super(StockQuantBase, self).create(vals_list)  # pylint: disable=super-method-mismatch
+        quants = super(StockQuantBase, self).create(  # pylint: disable=super-method-mismatch
+            self._storq_add_computed_quant_vals(vals_list)
+        )
         if self._is_inventory_mode():
             quants.filtered("company_id")._check_company()
         return quants
 
     @api.model
+    def _storq_add_computed_quant_vals(self, vals_list):
+        """`vals_list` with the stored fields Odoo computes on a new quant, computed here for
+        the batch, so that they are written with the quants' INSERT rather than by an UPDATE
+        of every quant after it: the location's company and storage category (related
+        fields), the next inventory date of an internal or transit location
+        (`_compute_inventory_date`), and the difference to the counted quantity, unset on a
+        new quant (`_compute_inventory_diff_quantity`: counted 0 minus the quantity)."""
+        locations = self.env["stock.location"].browse({vals["location_id"] for vals in vals_list})
+        computed = {
+            location.id: {
+                "company_id": location.company_id.id,
+                "storage_category_id": location.storage_category_id.id,
+                "inventory_date": location._get_next_inventory_date(),
+            }
+            for location in locations
+        }
+        return [
+            {
+                **computed[vals["location_id"]],
+                "inventory_diff_quantity": -vals["quantity"],
+                **vals,
+            }
+            for vals in vals_list
+        ]
+
+    @api.model
     def _storq_create_is_extended(self):
         """Whether a module other than stock overrides `stock.quant.create`."""
+        return self._storq_is_extended("create")
+
+    @api.model
+    def _storq_update_is_extended(self):
+        """Whether a module other than stock overrides how a quant's quantities are updated
+        (`_update_available_quantity`, `_update_reserved_quantity`)."""
+        return self._storq_is_extended("_update_available_quantity") or self._storq_is_extended(
+            "_update_reserved_quantity"
+        )
+
+    @api.model
+    def _storq_is_extended(self, method):
+        """Whether a module other than stock overrides `stock.quant.<method>`."""
         for cls in type(self).__mro__:
             if cls is StockQuantBase:
                 return False
-            if "create" in vars(cls):
+            if method in vars(cls):
                 return True
         return True

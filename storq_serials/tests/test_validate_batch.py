@@ -3,12 +3,14 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import models as odoo_models
 from odoo.tests import tagged
 
 from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 T_RECEIPT = datetime(2026, 3, 2, 8, 0, 0)
+T_DELIVERY = datetime(2026, 3, 9, 14, 30, 0)
 
 # Columns of a lot or a move line that no flow sets on its own (ids, audit columns).
 SKIPPED_COLUMNS = {"id", "create_date", "create_uid", "write_date", "write_uid"}
@@ -67,6 +69,8 @@ class TestValidateBatch(StorqSerialsCase):
                     row.pop(name, None)
             if model == "stock.lot":
                 row.pop("name", None)
+            if model == "stock.quant":
+                row["lot_id"] = record.lot_id.name
             rows.append((key(record), row))
         return sorted(rows, key=lambda item: item[0])
 
@@ -89,10 +93,12 @@ class TestValidateBatch(StorqSerialsCase):
                     picking.button_validate()
                 self.assertEqual(picking.state, "done")
                 lines = picking.move_line_ids
+                quants = self.env["stock.quant"].search([("lot_id", "in", lines.lot_id.ids)])
                 results.append(
                     (
                         self._rows(lines, lambda line: line.lot_id.name),
                         self._rows(lines.lot_id, lambda lot: lot.name),
+                        self._rows(quants, lambda quant: (quant.lot_id.name, quant.location_id.id)),
                     )
                 )
         return calls, results[0], results[1]
@@ -106,6 +112,8 @@ class TestValidateBatch(StorqSerialsCase):
         self.assertEqual(calls, [6], "the receipt's lots are not assigned in one batch")
         self.assertEqual(controlled[0], odoo[0], "move lines differ from Odoo's")
         self.assertEqual(controlled[1], odoo[1], "lots differ from Odoo's")
+        self.assertEqual(controlled[2], odoo[2], "quants differ from Odoo's")
+        self.assertEqual(len(controlled[2]), 12)
         self.assertEqual([name for name, _row in controlled[1]], sorted(serials))
         lots = self.Lot.search([("product_id", "=", self.phone.id), ("name", "in", serials)])
         self.assertEqual(set(lots.mapped("storq_state")), {"in_stock"})
@@ -137,3 +145,141 @@ class TestValidateBatch(StorqSerialsCase):
         )
         typed = self._set_unit_lines(delivery.move_ids, [{"lot_name": serials[1]}])
         self.assertFalse(typed._storq_lot_assignable(), "a line that reserves at its source")
+
+    def _delivery(self, product, serials):
+        """A delivery of the units `serials` of `product`, in stock since T_RECEIPT, with its
+        lines set to them (picked), ready to validate."""
+        with freeze_time(T_RECEIPT):
+            units = self._stock_units(product, serials)
+        delivery = self._confirmed_transfer(
+            product,
+            len(units),
+            self.stock_location,
+            self.customer_location,
+            self.env.ref("stock.picking_type_out"),
+        )
+        self._set_unit_lines(delivery.move_ids, [{"lot_id": unit.id, "picked": True} for unit in units])
+        return delivery
+
+    def test_delivery_quants_and_lines_match_odoo(self):
+        """A delivery takes each unit from its one quant in stock: the quants are locked in one
+        query and written as Odoo writes them; quants and lines are Odoo's, row for row."""
+        serials = self._imeis(5, 400)
+        Line = type(self.env["stock.move.line"])
+        original = Line._storq_take_from_held_quant
+        taken = []
+        validating = []
+
+        def spy(line, *args):
+            result = original(line, *args)
+            if validating:
+                taken.append((line.product_id, result is not None))
+            return result
+
+        results = []
+        with patch.object(Line, "_storq_take_from_held_quant", spy):
+            for product in (self.phone, self.plain_serial_product):
+                delivery = self._delivery(product, serials)
+                validating.append(True)
+                with freeze_time(T_DELIVERY):
+                    delivery.button_validate()
+                validating.clear()
+                self.assertEqual(delivery.state, "done")
+                lines = delivery.move_line_ids
+                quants = self.env["stock.quant"].search([("lot_id", "in", lines.lot_id.ids)])
+                results.append(
+                    (
+                        self._rows(lines, lambda line: line.lot_id.name),
+                        self._rows(quants, lambda quant: (quant.lot_id.name, quant.location_id.id)),
+                    )
+                )
+        # The reservation released, then the unit taken: two calls per unit, none for Odoo's.
+        self.assertEqual([done for product, done in taken if product == self.phone], [True] * 10)
+        self.assertFalse([done for product, done in taken if product != self.phone and done])
+        self.assertEqual(results[0][0], results[1][0], "move lines differ from Odoo's")
+        self.assertEqual(results[0][1], results[1][1], "quants differ from Odoo's")
+        in_stock = [row for _key, row in results[0][1] if row["location_id"] == self.stock_location.id]
+        self.assertEqual({(row["quantity"], row["reserved_quantity"]) for row in in_stock}, {(0, 0)})
+        self.assertEqual({row["in_date"] for _key, row in results[0][1]}, {T_RECEIPT})
+        lots = self.Lot.search([("product_id", "=", self.phone.id), ("name", "in", serials)])
+        self.assertEqual(set(lots.mapped("storq_state")), {"delivered"})
+
+    def test_update_extended_elsewhere_keeps_odoo_path(self):
+        """When another module overrides how quants are updated, each unit takes Odoo's path
+        (the override runs), with the same quants."""
+        self.assertFalse(self.env["stock.quant"]._storq_update_is_extended())
+        delivery = self._delivery(self.phone, self._imeis(3, 800))
+        Quant = type(self.env["stock.quant"])
+        original_update = Quant._update_available_quantity
+        calls = []
+
+        def update_spy(quants, product, location, *args, **kwargs):
+            calls.append(location)
+            return original_update(quants, product, location, *args, **kwargs)
+
+        with (
+            patch.object(Quant, "_storq_update_is_extended", lambda quants: True),
+            patch.object(Quant, "_update_available_quantity", update_spy),
+        ):
+            delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        self.assertEqual(calls, [self.stock_location] * 6)
+        quants = self.env["stock.quant"].search([("lot_id", "in", delivery.move_line_ids.lot_id.ids)])
+        by_usage = {(q.location_id.usage, q.quantity, q.reserved_quantity) for q in quants}
+        # (and the inventory adjustment's quants that put the units in stock)
+        self.assertEqual(by_usage, {("internal", 0, 0), ("customer", 1, 0), ("inventory", -1, 0)})
+
+    def test_quant_locked_elsewhere_takes_odoo_path(self):
+        """A quant another transaction holds is skipped by the batch lock as by Odoo's: that
+        unit takes Odoo's path (which skips it too), the others the batch."""
+        delivery = self._delivery(self.phone, self._imeis(3, 500))
+        Line = type(self.env["stock.move.line"])
+        original_lock = Line._storq_lock_cached_quants
+        original_take = Line._storq_take_from_held_quant
+        held = self.env["stock.quant"].search(
+            [
+                ("lot_id", "=", delivery.move_line_ids[:1].lot_id.id),
+                ("location_id", "=", self.stock_location.id),
+            ]
+        )
+
+        def lock_all_but_one(line, pending, quants_cache):
+            return original_lock(line, pending, quants_cache) - set(held.ids)
+
+        taken = []
+
+        def take_spy(line, *args):
+            result = original_take(line, *args)
+            taken.append((line.lot_id == held.lot_id, result is not None))
+            return result
+
+        with (
+            patch.object(Line, "_storq_lock_cached_quants", lock_all_but_one),
+            patch.object(Line, "_storq_take_from_held_quant", take_spy),
+        ):
+            delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        # The held unit's two calls (its reservation, then its quantity) took Odoo's path.
+        self.assertEqual(sorted(taken), [(False, True)] * 4 + [(True, False)] * 2)
+        self.assertEqual((held.quantity, held.reserved_quantity), (0, 0))
+
+    def test_delivery_validation_is_constant_in_queries(self):
+        """Validating a delivery of serial-controlled units takes the same queries for 10 and
+        200 units (the ORM's 100-row chunks lifted, as for receipts in test_query_counts)."""
+        self._validation_queries(self._delivery(self.phone, self._imeis(2, 600)))  # warm the caches
+        with (
+            patch.object(odoo_models, "INSERT_BATCH_SIZE", 1000),
+            patch.object(odoo_models, "UPDATE_BATCH_SIZE", 1000),
+        ):
+            small = self._validation_queries(self._delivery(self.phone, self._imeis(10, 700)))
+            large = self._validation_queries(self._delivery(self.phone, self._imeis(200, 1000)))
+        self.assertEqual(small, large, f"queries for 10 and 200 units: {small}, {large}")
+
+    def _validation_queries(self, picking):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        picking.button_validate()
+        self.env.flush_all()
+        self.assertEqual(picking.state, "done")
+        return self.cr.sql_log_count - before
