@@ -7,7 +7,7 @@ main() {
     here=$(cd "$(dirname "$0")" && pwd)
     source "$here/env.sh"
     db=${STORQ_BENCH_DB:-storq_bench_100000} copy="" empty_db=storq_bench_empty bulk=0 sizes=1000
-    only="" out="" doc=1 budget=150 bench_timeout=1200 hygiene_samples=1
+    only="" out="" doc=1 budget=150 bench_timeout=1200 hygiene_samples=1 deadline=""
     while [ $# -gt 0 ]; do
         case "$1" in
             --db) db=$2; shift 2 ;;
@@ -22,6 +22,7 @@ main() {
             --budget) budget=$2; shift 2 ;;
             --hygiene-samples) hygiene_samples=$2; shift 2 ;;
             --bench-timeout) bench_timeout=$2; shift 2 ;;
+            --deadline) deadline=$(date -u -d "$2" +%s); shift 2 ;;
             *) echo "ERROR: unknown option $1 (see the usage at the top of scripts/benchmark.sh)" >&2; exit 2 ;;
         esac
     done
@@ -76,20 +77,29 @@ main() {
     # a failure or a timeout is recorded and the next benchmark runs. A benchmark killed by the
     # timeout leaves no query behind: PostgreSQL checks every 5 s that its client is still there.
     run() {
-        local name=$1 database=$2 json=$3 script=$4 start status
+        local name=$1 database=$2 json=$3 script=$4 start status limit=$bench_timeout
         shift 4
+        if [ -n "$deadline" ]; then
+            limit=$(( deadline - $(date +%s) ))
+            if [ "$limit" -lt 60 ]; then
+                echo "== $name: not run, the deadline is near"
+                echo "$name (not run: deadline)" >> "$out/failed.txt"
+                return
+            fi
+            [ "$limit" -gt "$bench_timeout" ] && limit=$bench_timeout
+        fi
         echo "== $name on $database ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1 /proc/loadavg))"
         start=$(date +%s)
         set +e
         PGOPTIONS="-c client_connection_check_interval=5000" STORQ_BENCH_JSON="$out/$json" \
-            PYTHONPATH="$ODOO_PATH" timeout "$bench_timeout" "$ODOO_VENV/bin/python" "benchmarks/$script" \
+            PYTHONPATH="$ODOO_PATH" timeout "$limit" "$ODOO_VENV/bin/python" "benchmarks/$script" \
             --database "$database" "$@" -- "${odoo_args[@]}" 2>&1 | tee "$out/$name.log"
         status=${PIPESTATUS[0]}
         set -e
         echo "$name $(( $(date +%s) - start ))" >> "$out/timings.txt"
         if [ "$status" = 124 ]; then
-            echo "$name (stopped after ${bench_timeout} s)" >> "$out/failed.txt"
-            echo "!! $name stopped after ${bench_timeout} s: see $out/$name.log" >&2
+            echo "$name (stopped after ${limit} s)" >> "$out/failed.txt"
+            echo "!! $name stopped after ${limit} s: see $out/$name.log" >&2
         elif [ "$status" != 0 ]; then
             echo "$name" >> "$out/failed.txt"
             echo "!! $name failed (exit $status): see $out/$name.log" >&2
