@@ -19,6 +19,7 @@ block.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -335,6 +336,13 @@ measured is in the sections below, per benchmark.
 
 
 def write_doc(path, units, text):
+    # Two runs (100,000 and 1,000,000 units) may end together: one writes after the other.
+    with open(path, "r+", encoding="utf-8") as locked:
+        fcntl.flock(locked, fcntl.LOCK_EX)
+        _write_doc(path, units, text)
+
+
+def _write_doc(path, units, text):
     doc = path.read_text(encoding="utf-8")
     if SECTION_BEGIN not in doc:
         # After the introduction: before the first second-level heading.

@@ -153,4 +153,4 @@ main() {
         exit 1
     fi
 }
-main "$@"
+main "$@"; exit $?
