@@ -39,6 +39,7 @@ main() {
         echo "ERROR: no database $db: build it first, e.g. scripts/benchmark_data.sh --units 100000" >&2
         exit 1
     fi
+    source=$db
     if [ -n "$copy" ]; then
         if exists "$copy"; then
             echo "== $copy exists: measured as it is, after its update"
@@ -144,7 +145,8 @@ main() {
             --scan-max 0
     fi
 
-    report=(--db "$db" --out "$out" --started "$started" --prepared "$prepared" --load-start "$load_start")
+    report=(--db "$db" --source "$source" --out "$out" --started "$started" --prepared "$prepared"
+            --load-start "$load_start")
     [ -n "$empty_db" ] && report+=(--empty-db "$empty_db")
     [ "$doc" = 1 ] && report+=(--doc "$PROJECT_ROOT/docs/benchmarks.md")
     PYTHONPATH="$ODOO_PATH" "$ODOO_VENV/bin/python" benchmarks/report.py "${report[@]}"
