@@ -19,6 +19,7 @@ block.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -288,7 +289,9 @@ def block(args, rows, empty_rows, bulk_rows):
         f"{facts['postgresql']}, Python {platform.python_version()}, Odoo 18.0; load average "
         f"(1, 5, 15 min) {args.load_start or '?'} at the start, {load_end} at the end.",
         f"- Code: commit {commit_text()}.",
-        f"- Database `{args.db}`: {facts['units']:,} units ({states}), "
+        f"- Database `{args.db}`"
+        + (f" (a copy of `{args.source}`)" if args.source and args.source != args.db else "")
+        + f": {facts['units']:,} units ({states}), "
         f"{facts['bytes'] / 1024**3:.1f} GiB."
         + (f" Empty database of the comparison: `{args.empty_db}`." if args.empty_db else ""),
         f"- Run started {started:%H:%M} UTC; the benchmarks took {benches_minutes:.0f} min after the "
@@ -335,6 +338,13 @@ measured is in the sections below, per benchmark.
 
 
 def write_doc(path, units, text):
+    # Two runs (100,000 and 1,000,000 units) may end together: one writes after the other.
+    with open(path, "r+", encoding="utf-8") as locked:
+        fcntl.flock(locked, fcntl.LOCK_EX)
+        _write_doc(path, units, text)
+
+
+def _write_doc(path, units, text):
     doc = path.read_text(encoding="utf-8")
     if SECTION_BEGIN not in doc:
         # After the introduction: before the first second-level heading.
@@ -356,6 +366,7 @@ def main():
     parser.add_argument("--db", required=True, help="the database measured")
     parser.add_argument("--out", required=True, type=Path, help="the run's directory")
     parser.add_argument("--empty-db", default="")
+    parser.add_argument("--source", default="", help="the database --db was copied from")
     parser.add_argument("--started", default="")
     parser.add_argument("--prepared", default="")
     parser.add_argument("--load-start", default="")

@@ -34,6 +34,8 @@
 #   --no-doc        do not write docs/benchmarks.md (benchmarks/report.py can do it later)
 #   --budget S      receipt and delivery: no further run of a flow starts after S seconds (150)
 #   --bench-timeout S  a benchmark still running after S seconds is stopped (1200) and reported
+#   --deadline TIME a benchmark that would end after TIME (e.g. 16:40, UTC) is stopped or not
+#                   started, so that the report is written by then
 #   --hygiene-samples N  measured rebuilds of the hygiene report, after one warm-up (default 1:
 #                   a rebuild reads every unit)
 set -euo pipefail
