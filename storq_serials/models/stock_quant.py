@@ -350,10 +350,11 @@ class StockQuant(models.Model):
 
     @api.model
     def _storq_is_extended(self, method):
-        """Whether a module other than stock overrides `stock.quant.<method>`."""
+        """Whether a module other than stock and this one overrides `stock.quant.<method>`
+        (this module's own overrides step aside outside their batches)."""
         for cls in type(self).__mro__:
             if cls is StockQuantBase:
                 return False
-            if method in vars(cls):
+            if method in vars(cls) and getattr(cls, "_module", None) != "storq_serials":
                 return True
         return True
