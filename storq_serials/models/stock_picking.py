@@ -2,6 +2,7 @@ from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.sql import SQL
 
+from .stock_picking_pick import QUANT_FIELDS
 from .storq_unit_rulebook import UnitMovement
 
 # Picking types whose form listens to the scanner ("dropship": Odoo's Dropship app, not a
@@ -216,18 +217,7 @@ class StockPicking(models.Model):
             line.location_id | source,
             extra_domain=["|", ("lot_id", "in", (line.lot_id | unit).ids), ("lot_id", "=", False)],
         )
-        Quant.union(*quants_cache.values()).fetch(
-            [
-                "product_id",
-                "location_id",
-                "lot_id",
-                "package_id",
-                "owner_id",
-                "quantity",
-                "reserved_quantity",
-                "in_date",
-            ]
-        )
+        Quant.union(*quants_cache.values()).fetch(QUANT_FIELDS)
         return quants_cache
 
     def _storq_check_take(self, product, serial):
