@@ -9,9 +9,13 @@ database of scripts/benchmark_data.sh. In one transaction, rolled back at the en
   product or location code, duplicates and normalisation clashes, likely typos (one character
   from another serial of the product, counting steps of a numbered range left out), and the
   units that keep the database from guaranteeing unique serials. --rebuilds runs (default 1;
-  no unmeasured one: a rebuild took 74 s at 100,000 units and 508 s at 1,000,000 on the shared
-  machine, the caches a warm-up would fill are a fraction of a second of it), each replacing
-  the previous one's issues.
+  no unmeasured one: the caches a warm-up would fill are a fraction of a second of it), each
+  replacing the previous one's issues. In one transaction: what the button does up to 200,000
+  units under serial control.
+- **storq cron call**: a round of the daily cron (`_cron_refresh_issues`) as ir.cron runs it,
+  one call per transaction (ir.cron commits between them; here they stay in the run's
+  transaction): a batch of whole products of at least 100,000 units, the last call adding the
+  report-wide part. Each call is a sample: the longest is the longest transaction.
 - **storq open**: opening the report as the menu does (the list grouped by problem: one
   `web_read_group`), then its largest group (one `web_search_read` of the list's first 80 rows),
   from a cold cache; 10 unmeasured, then --samples measured (default 50).
@@ -23,7 +27,8 @@ database of scripts/benchmark_data.sh. In one transaction, rolled back at the en
   --rebuilds measured.
 
 Printed: median, p95, max and queries per run; with $STORQ_BENCH_JSON set, `emit` rows of bench
-"hygiene" (size = the units under serial control): case "rebuild" (storq), case "open"
+"hygiene" (size = the units under serial control): case "rebuild" (storq), case "cron call"
+(storq: one sample per call of a round), case "open"
 (storq), and case "duplicate serials" (plain Odoo alone: it does not do the report's job, so it
 is not paired with the rebuild for a ratio).
 """
@@ -57,6 +62,23 @@ LIST_SPEC = {
 def storq_rebuild(env):
     env["storq.serial.hygiene.issue"]._refresh_issues()
     return env["storq.serial.hygiene.issue"].search_count([])
+
+
+def storq_cron_round(env):
+    """(seconds, queries) of each call of a round of the cron, as ir.cron makes them."""
+    # Imported once the registry has set the addons path up.
+    from odoo.addons.storq_serials.models.storq_serial_hygiene_issue import REFRESH_CURSOR_PARAM
+
+    Issue = env["storq.serial.hygiene.issue"]
+    params = env["ir.config_parameter"].sudo()
+    params.set_param(REFRESH_CURSOR_PARAM, False)
+    calls = []
+    while True:
+        start_request(env)
+        _result, seconds, queries = timed(env, Issue._cron_refresh_issues)
+        calls.append((seconds, queries))
+        if not params.get_param(REFRESH_CURSOR_PARAM):
+            return calls
 
 
 def plain_duplicates(env):
@@ -104,6 +126,11 @@ def main():
         log("plain duplicates:", rows[-1][2:])
         rows.append(("rebuild", "storq", *run(cron_env, storq_rebuild, args.rebuilds)))
         log("storq rebuild:", rows[-1][2:])
+        calls = storq_cron_round(cron_env)
+        rows.append(
+            ("cron call", "storq", [c[0] for c in calls], [c[1] for c in calls], [len(calls)] * len(calls))
+        )
+        log("storq cron calls:", calls)
         run(env, storq_open, 10)
         rows.append(("open", "storq", *run(env, storq_open, args.samples)))
         cr.rollback()
@@ -115,6 +142,7 @@ def main():
         ("rebuild", "storq"): ("storq: rebuild the report (every unit)", "issues found"),
         ("duplicate serials", "plain Odoo"): ("plain Odoo: lots grouped by serial", "names held twice"),
         ("open", "storq"): ("storq: open the report, its largest group", "groups"),
+        ("cron call", "storq"): ("storq: one call of the cron (a transaction)", "calls in the round"),
     }
     for case, flow, times, queries, results in rows:
         label, what = labels[(case, flow)]

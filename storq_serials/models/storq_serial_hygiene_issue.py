@@ -5,8 +5,8 @@ from odoo import fields
 from odoo import models
 
 from ..tools.errors import SerialValidationError
-from ..tools.similarity import likely_typos
 from ..tools.similarity import normalisation_clashes
+from ..tools.similarity import typos_among
 
 ISSUE_TYPES = [
     ("format", "Breaks its format rule"),
@@ -15,6 +15,13 @@ ISSUE_TYPES = [
     ("product_code", "Equals a product or location code"),
     ("unique_blocker", "Keeps the database from guaranteeing unique serials"),
 ]
+
+# Up to how many units under serial control the button rescans in its request (a few seconds);
+# beyond, it starts the cron, which rescans at least REFRESH_BATCH_UNITS units (whole products)
+# per transaction, and remembers in REFRESH_CURSOR_PARAM the first product of its next one.
+REFRESH_NOW_UNITS = 200_000
+REFRESH_BATCH_UNITS = 100_000
+REFRESH_CURSOR_PARAM = "storq_serials.hygiene_next_product_id"
 
 
 class StorqSerialHygieneIssue(models.Model):
@@ -58,8 +65,32 @@ class StorqSerialHygieneIssue(models.Model):
     def action_refresh(self):
         # The scan runs as superuser over every company: only those who manage serials start it.
         self.check_access("create")
-        self._refresh_issues()
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        units = self._controlled_units_by_product()
+        cron = self.env.ref("storq_serials.ir_cron_storq_serial_hygiene", raise_if_not_found=False)
+        if sum(units.values()) <= self._refresh_now_units() or not cron:
+            self._refresh_issues()
+            return {"type": "ir.actions.client", "tag": "soft_reload"}
+        # Too many units for one request: the cron rescans every product from the first one,
+        # a transaction per batch of products; each product's issues are replaced at once.
+        self.env["ir.config_parameter"].sudo().set_param(REFRESH_CURSOR_PARAM, False)
+        cron.sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "sticky": True,
+                "message": self.env._(
+                    "Scanning %(units)s serials of %(products)s products takes a few minutes: it runs in the "
+                    "background, product by product. Until it ends, the list shows each product as last "
+                    "scanned (see Found on): every product's issues are replaced all at once, never half. "
+                    "Reload the list to see the products scanned so far.",
+                    units=sum(units.values()),
+                    products=len(units),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.model
     def action_guarantee_unique_serials(self):
@@ -69,24 +100,120 @@ class StorqSerialHygieneIssue(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
+    def _refresh_now_units(self):
+        """Up to how many units under serial control the button rescans in its own request."""
+        return REFRESH_NOW_UNITS
+
+    @api.model
+    def _refresh_batch_units(self):
+        """How many units a transaction of the cron rescans, at least (whole products)."""
+        return REFRESH_BATCH_UNITS
+
+    @api.model
+    def _controlled_units_by_product(self):
+        """{product id: its units} of the products under serial control, by product id."""
+        self.env["stock.lot"].flush_model(["product_id", "storq_serial_control"])
+        self.env.cr.execute(
+            "SELECT product_id, count(*) FROM stock_lot WHERE storq_serial_control "
+            "GROUP BY product_id ORDER BY product_id"
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _refresh_issues(self):
-        """Rescan every unit of serial-controlled products, one product at a time."""
-        Lot = self.env["stock.lot"].sudo().with_context(active_test=False)
+        """Rescan every unit of serial-controlled products, in the current transaction (one
+        batch of products in memory at a time)."""
+        for batch in self._product_batches(self._controlled_units_by_product()):
+            self._refresh_products(batch)
+        self._refresh_report_wide()
+        return True
+
+    @api.model
+    def _cron_refresh_issues(self):
+        """The daily cron: rescan the next batch of products from where the previous call
+        stopped, then tell ir.cron how many products remain: it commits and calls again (each
+        transaction, and the cron worker's time, stay bounded)."""
+        params = self.env["ir.config_parameter"].sudo()
+        start = int(params.get_param(REFRESH_CURSOR_PARAM) or 0)
+        units = self._controlled_units_by_product()
+        todo = {product_id: count for product_id, count in units.items() if product_id >= start}
+        batch = next(self._product_batches(todo), [])
+        self._refresh_products(batch)
+        remaining = list(todo)[len(batch) :]
+        if remaining:
+            params.set_param(REFRESH_CURSOR_PARAM, remaining[0])
+        else:
+            self._refresh_report_wide()
+            params.set_param(REFRESH_CURSOR_PARAM, False)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(remaining))
+        return True
+
+    @api.model
+    def _product_batches(self, units):
+        """Lists of product ids, in the order of `units` ({product id: its units}), of at least
+        `_refresh_batch_units` units each (the last one less), whole products."""
+        batch, size = [], 0
+        for product_id, count in units.items():
+            batch.append(product_id)
+            size += count
+            if size >= self._refresh_batch_units():
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    @api.model
+    def _refresh_products(self, product_ids):
+        """Replace the issues of the products `product_ids` by a fresh scan of their units, in
+        one transaction per call: a product's list is always whole (the old one or the new)."""
+        if not product_ids:
+            return
+        Lot = self.env["stock.lot"].sudo()
         Lot.flush_model(["name", "product_id", "company_id"])
-        # A full rebuild: every row goes, whatever the user's companies.
-        self.env.cr.execute("DELETE FROM storq_serial_hygiene_issue")
+        self.flush_model()
+        self.env.cr.execute(
+            "DELETE FROM storq_serial_hygiene_issue "
+            "WHERE product_id = ANY(%s) AND issue_type != 'unique_blocker'",
+            [list(product_ids)],
+        )
         self.invalidate_model()
-        groups = Lot._read_group([("storq_serial_control", "=", True)], ["product_id"])
         validation = self.env["storq.serial.validation"].sudo()
         code_owners = self._product_and_location_codes()
-        for (product,) in groups:
-            lots = Lot.search_fetch([("product_id", "=", product.id)], ["name", "company_id"])
-            vals_list = self._issues_for_product(product, lots, validation, code_owners)
-            self._insert_issues(vals_list)
-            # One product's units at a time in memory (350,000 of them at 1,000,000 units).
-            Lot.invalidate_model(["name", "company_id"])
+        # Plain rows, not records: 350,000 units of a product at 1,000,000 units fill the ORM's
+        # cache for nothing, the rows are read once.
+        self.env.cr.execute(
+            "SELECT product_id, id, name, company_id FROM stock_lot "
+            "WHERE product_id = ANY(%s) ORDER BY product_id",
+            [list(product_ids)],
+        )
+        rows_by_product = defaultdict(list)
+        for product_id, *row in self.env.cr.fetchall():
+            rows_by_product[product_id].append(row)
+        products = self.env["product.product"].sudo().with_context(active_test=False).browse(product_ids)
+        vals_list = []
+        for product in products:
+            vals_list += self._issues_for_product(
+                product, rows_by_product.pop(product.id, []), validation, code_owners
+            )
+        self._insert_issues(vals_list)
+
+    @api.model
+    def _refresh_report_wide(self):
+        """What no product's scan answers: the units that keep the database from guaranteeing
+        unique serials (across products), and the issues of products no longer under control."""
+        self.flush_model()
+        self.env["stock.lot"].flush_model(["storq_serial_control"])
+        self.env.cr.execute(
+            """
+            DELETE FROM storq_serial_hygiene_issue issue
+             WHERE issue_type = 'unique_blocker'
+                OR NOT EXISTS (
+                       SELECT 1 FROM stock_lot lot WHERE lot.id = issue.lot_id AND lot.storq_serial_control
+                   )
+            """
+        )
+        self.invalidate_model()
         self._insert_issues(self._unique_blocker_issues())
-        return True
 
     @api.model
     def _insert_issues(self, vals_list):
@@ -170,83 +297,96 @@ class StorqSerialHygieneIssue(models.Model):
 
     @api.model
     def _issues_for_product(self, product, lots, validation, code_owners):
+        """The issues of one product's units `lots`: (id, serial, company id) rows."""
         rule, label = validation._get_rule(product)
         vals_list = []
-        lot_by_name = defaultdict(list)
-        for lot in lots:
-            lot_by_name[lot.name].append(lot)
+        lots_by_name = defaultdict(list)
+        normalised_by_name = {}
+        for lot_id, name, company_id in lots:
+            lots_by_name[name].append((lot_id, company_id))
             try:
-                normalised = rule.normalize(lot.name)
+                normalised = rule.normalize(name)
                 rule.check(normalised)
             except SerialValidationError as error:
                 vals_list.append(
                     {
-                        "lot_id": lot.id,
+                        "lot_id": lot_id,
                         "issue_type": "format",
-                        "detail": validation._error_message(error, serial=lot.name, rule_name=label),
+                        "detail": validation._error_message(error, serial=name, rule_name=label),
                     }
                 )
+                # Normalised all the same where it can be, for the clashes below.
+                normalised_by_name[name] = self._normalize_or_none(rule, name)
             else:
-                if normalised != lot.name:
+                normalised_by_name[name] = normalised
+                if normalised != name:
                     vals_list.append(
                         {
-                            "lot_id": lot.id,
+                            "lot_id": lot_id,
                             "issue_type": "format",
                             "detail": self.env._(
                                 "Not stored in its normalised form %(serial)s.", serial=normalised
                             ),
                         }
                     )
-            kind = code_owners.get(lot.name.upper())
+            kind = code_owners.get(name.upper())
             if kind:
                 vals_list.append(
                     {
-                        "lot_id": lot.id,
+                        "lot_id": lot_id,
                         "issue_type": "product_code",
                         "detail": self.env._("Equals a %(kind)s code.", kind=kind),
                     }
                 )
-        for same_name in lot_by_name.values():
-            companies = [lot.company_id for lot in same_name]
-            for lot in same_name:
+        for same_name in lots_by_name.values():
+            if len(same_name) < 2:
+                continue
+            for lot_id, company_id in same_name:
                 twins = [
-                    other
-                    for other, company in zip(same_name, companies)
-                    if other != lot and (not company or not lot.company_id or company == lot.company_id)
+                    other_id
+                    for other_id, other_company_id in same_name
+                    if other_id != lot_id
+                    and (not other_company_id or not company_id or other_company_id == company_id)
                 ]
                 if twins:
                     vals_list.append(
                         {
-                            "lot_id": lot.id,
+                            "lot_id": lot_id,
                             "issue_type": "normalised_duplicate",
-                            "related_lot_id": twins[0].id,
+                            "related_lot_id": twins[0],
                             "detail": self.env._("Another unit has the very same serial."),
                         }
                     )
-        clashes = normalisation_clashes(lot_by_name, rule.normalize)
+        clashes = normalisation_clashes(lots_by_name, normalised_by_name.get)
         for names in clashes.values():
             for name in names:
                 others = [other for other in names if other != name]
-                for lot in lot_by_name[name]:
+                for lot_id, _company_id in lots_by_name[name]:
                     vals_list.append(
                         {
-                            "lot_id": lot.id,
+                            "lot_id": lot_id,
                             "issue_type": "normalised_duplicate",
-                            "related_lot_id": lot_by_name[others[0]][0].id,
+                            "related_lot_id": lots_by_name[others[0]][0][0],
                             "detail": self.env._(
                                 "Same serial as %(others)s once normalised.", others=", ".join(others)
                             ),
                         }
                     )
-        names = list(lot_by_name)
-        for name, others in likely_typos(names, names).items():
-            for lot in lot_by_name[name]:
+        for name, others in typos_among(lots_by_name).items():
+            for lot_id, _company_id in lots_by_name[name]:
                 vals_list.append(
                     {
-                        "lot_id": lot.id,
+                        "lot_id": lot_id,
                         "issue_type": "near_duplicate",
-                        "related_lot_id": lot_by_name[others[0]][0].id,
+                        "related_lot_id": lots_by_name[others[0]][0][0],
                         "detail": self.env._("One character from %(others)s.", others=", ".join(others[:5])),
                     }
                 )
         return vals_list
+
+    @staticmethod
+    def _normalize_or_none(rule, name):
+        try:
+            return rule.normalize(name)
+        except SerialValidationError:
+            return None

@@ -9,11 +9,13 @@ from odoo.tests import BaseCase
 from ..tools.errors import SerialValidationError
 from ..tools.normalize import normalize_serial
 from ..tools.similarity import common_prefix_length
+from ..tools.similarity import counting_characters
 from ..tools.similarity import is_counting_step
 from ..tools.similarity import likely_typos
 from ..tools.similarity import near_duplicates
 from ..tools.similarity import normalisation_clashes
 from ..tools.similarity import typo_search_split
+from ..tools.similarity import typos_among
 from ..tools.similarity import within_one_edit
 
 FUZZ = settings(max_examples=200, deadline=None, database=None)
@@ -174,3 +176,113 @@ class TestTypoSearchSplit(BaseCase):
         self.assertEqual(common_prefix_length("35100000", "35109999"), 4)
         self.assertEqual(common_prefix_length("", "abc"), 0)
         self.assertEqual(common_prefix_length("abc", "abc"), 3)
+
+
+COUNTER_ALPHABETS = {
+    10: "0123456789",
+    16: "0123456789ABCDEF",
+    36: "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
+# What a person types or a reader sees for a digit.
+CONFUSABLE = {"0": "O", "8": "B", "1": "I", "5": "S", "2": "Z", "6": "G"}
+
+
+def counted(prefix, base, start, count, width):
+    """`count` serials `prefix` + a counter from `start` in `base`, `width` characters wide."""
+    alphabet = COUNTER_ALPHABETS[base]
+    return [
+        prefix + "".join(alphabet[n // base**k % base] for k in reversed(range(width)))
+        for n in range(start, start + count)
+    ]
+
+
+def reference_typos(values):
+    """The definition `typos_among` implements, pair by pair: one edit apart and no counting
+    step (a substitution of two digits, or of two characters the serials of that length count
+    with at that place)."""
+    values = sorted(set(values))
+    counting = {}
+    for length in {len(value) for value in values}:
+        counting[length] = counting_characters([value for value in values if len(value) == length])
+    found = {}
+    for value in values:
+        for other in values:
+            if levenshtein(value, other) != 1:
+                continue
+            if len(value) == len(other):
+                place = next(i for i, (a, b) in enumerate(zip(value, other)) if a != b)
+                chars = {value[place], other[place]}
+                if chars <= set("0123456789") or chars <= counting[len(value)][place]:
+                    continue
+            found.setdefault(value, []).append(other)
+    return found
+
+
+class TestTyposAmong(BaseCase):
+    def test_counting_characters(self):
+        tags = counted("LA00-", 36, 0, 2000, 4)
+        counting = counting_characters(tags)
+        self.assertEqual(counting[8], frozenset(COUNTER_ALPHABETS[36]), "the last place counts in base 36")
+        self.assertEqual(counting[0], frozenset("L"))
+        # one O among many 0s is no character of the count
+        self.assertEqual(counting_characters(["SN-0001", "SN-0002", "SN-O003"])[3], {"0"})
+        self.assertEqual(counting_characters([f"SN-{n:04d}" for n in range(100)] + ["SN-O099"])[3], {"0"})
+
+    def test_base36_and_hex_neighbours_are_no_typos(self):
+        self.assertEqual(typos_among(counted("LA00-", 36, 0, 20_000, 4)), {})
+        self.assertEqual(typos_among(counted("00:1A:2B:", 16, 0, 5_000, 4)), {})
+
+    def test_typos_are_caught_among_counted_serials(self):
+        tags = counted("LA00-", 36, 0, 5_000, 4)
+        typos = ["LAO0-0001", "LA00-O001", "LA0B-0001", "LA00-001", "LA00-00011", "LB00-0001"]
+        found = typos_among(tags + typos)
+        self.assertEqual(found["LAO0-0001"], ["LA00-0001"])
+        self.assertEqual(found["LA0B-0001"], ["LA00-0001"])
+        self.assertEqual(found["LA00-O001"], ["LA00-0001", "LA00-001"], "and the one with a 0 dropped")
+        self.assertIn("LA00-0001", found["LA00-001"])
+        self.assertEqual(found["LA00-00011"], ["LA00-0001", "LA00-0011"])
+        self.assertEqual(found["LB00-0001"], ["LA00-0001"])
+        self.assertEqual(
+            set(found) - set(typos), {"LA00-0001", "LA00-0011"} | set(found["LA00-001"]) - set(typos)
+        )
+        # digits only: SN-0041/SN-0042 is a step, SN-O041 a typo, SN-00420 a digit inserted
+        serials = [f"SN-{n:04d}" for n in range(1, 100)]
+        self.assertEqual(typos_among([*serials, "SN-O042"]), {"SN-O042": ["SN-0042"], "SN-0042": ["SN-O042"]})
+
+    @FUZZ
+    @given(st.lists(st.text(alphabet="ab1O0", max_size=4), max_size=25))
+    def test_typos_among_agrees_with_its_definition(self, values):
+        self.assertEqual(typos_among(values), reference_typos(values))
+
+    @FUZZ
+    @given(
+        st.sampled_from(sorted(COUNTER_ALPHABETS)),
+        st.integers(min_value=0, max_value=10_000),
+        st.integers(min_value=200, max_value=3_000),
+        st.data(),
+    )
+    def test_counters_are_clean_and_their_typos_caught(self, base, start, count, data):
+        serials = counted("AB12-", base, start, count, 4)
+        self.assertEqual(typos_among(serials), {}, "neighbours in a count are no typos")
+        original = data.draw(st.sampled_from(serials))
+        kind = data.draw(st.sampled_from(["drop", "insert", "confusable"]))
+        place = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+        if kind == "drop":
+            typo = original[:place] + original[place + 1 :]
+        elif kind == "insert":
+            typo = original[:place] + data.draw(st.sampled_from("0123456789ABXZ")) + original[place:]
+        else:
+            # a letter for a digit at a place the serials count in digits only (or not at all)
+            digit_places = [
+                i
+                for i, chars in enumerate(counting_characters(serials))
+                if original[i] in CONFUSABLE and chars <= set("0123456789")
+            ]
+            if not digit_places:
+                return
+            place = data.draw(st.sampled_from(digit_places))
+            typo = original[:place] + CONFUSABLE[original[place]] + original[place + 1 :]
+        if typo in serials:
+            return  # the edit made another serial of the range
+        found = typos_among([*serials, typo])
+        self.assertIn(original, found.get(typo, []), (kind, typo))

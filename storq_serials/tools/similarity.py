@@ -1,5 +1,6 @@
 """Find serials that are probably typos of each other, or that normalise to the same value."""
 
+from collections import Counter
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -151,3 +152,107 @@ def typo_search_split(serial: str, shared_prefix: int = 0, shared_suffix: int = 
     if length >= 2:
         split = min(max(split, 1), length - 1)  # neither side empty: an empty side matches everything
     return serial[:split], serial[split:]
+
+
+# A character is one a product's serials count with at a place when at least this many of them
+# have it there, and at least a 1/COUNTING_SHARE share of the most frequent character's count:
+# a counter in base 36 uses each of its 36 characters about as often; a typo is rare.
+COUNTING_MIN_COUNT = 2
+COUNTING_SHARE = 36
+
+
+def counting_characters(values: Iterable[str]) -> list[frozenset]:
+    """For serials of one length (one product's), the characters they count with at each place.
+
+    A character is counted with at a place when it is common there among the serials (see
+    COUNTING_MIN_COUNT and COUNTING_SHARE): the 36 characters of the last places of base-36
+    asset tags, the 16 of a hex counter, the 10 digits of a numbered range; not the O typed
+    once for a 0, which a single serial (or a handful among many) has there. At a place with
+    two such characters or more, the characters next to them in 0-9A-Z order count too: the
+    count's first and last values there, used less while it starts or ends in them (an A
+    typed for a digit beside a 9 is the price: no other confusable letter is next to a digit).
+    """
+    return [_counting(Counter(column)) for column in zip(*values)]
+
+
+def _counting(counts):
+    most = max(counts.values())
+    common = {
+        char
+        for char, count in counts.items()
+        if count >= COUNTING_MIN_COUNT and count * COUNTING_SHARE >= most
+    }
+    if len(common) >= 2:
+        # A counting place's first and last characters are used less while the count starts
+        # or ends in them (LA00-0Fxx when the tags reach 0F): they follow the others in order.
+        common |= {char for char in counts.keys() - common if _ORDER_NEIGHBOURS.get(char, set()) & common}
+    return frozenset(common)
+
+
+_COUNTING_ORDER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ORDER_NEIGHBOURS = {
+    char: set(_COUNTING_ORDER[max(i - 1, 0) : i]) | set(_COUNTING_ORDER[i + 1 : i + 2])
+    for i, char in enumerate(_COUNTING_ORDER)
+}
+
+
+def is_counting_substitution(a: str, b: str, counting: frozenset) -> bool:
+    """Whether replacing `a` by `b` (single characters) at a place that counts with `counting`
+    is a step of the count, not a typo: two digits (a numbered range), or two characters the
+    serials count with there (base 36, hex)."""
+    return (a in _ASCII_DIGITS and b in _ASCII_DIGITS) or (a in counting and b in counting)
+
+
+def typos_among(values: Iterable[str]) -> dict[str, list[str]]:
+    """Likely typos among one product's serials: {serial: sorted serials one edit from it}.
+
+    A character dropped or inserted is always one; a character replaced is one unless it is a
+    step of the product's count at that place (`is_counting_substitution` with
+    `counting_characters` of the serials of that length): SN-0041/SN-0042, LA00-00Z1/LA00-0001
+    of base-36 tags are neighbours in a range, SN-O041 (O for 0) and A8 where the serials all
+    have AB are typos.
+
+    Linear in the serials: each length's characters are counted place by place; only the places
+    where some serial has an uncommon character are searched for substitutions, and only the
+    serials that share the rest of a serial with such a character are paired. Lengths one apart
+    are compared by dropping each character of the longer serials.
+    """
+    by_length = defaultdict(set)
+    for value in values:
+        by_length[len(value)].add(value)
+    matches = defaultdict(set)
+    for length, same in by_length.items():
+        _substitution_typos(same, matches)
+        shorter = by_length.get(length - 1)
+        if shorter:
+            for value in same:
+                for i in range(length):
+                    other = value[:i] + value[i + 1 :]
+                    if other in shorter:
+                        matches[value].add(other)
+                        matches[other].add(value)
+    return {value: sorted(others) for value, others in matches.items()}
+
+
+def _substitution_typos(same, matches):
+    """Add to `matches` the pairs of `same` (serials of one length) one substituted character
+    apart that are no counting step."""
+    ordered = list(same)
+    for i, column in enumerate(zip(*ordered)):
+        counts = Counter(column)
+        counting = _counting(counts)
+        uncommon = counts.keys() - counting
+        if not uncommon or counts.keys() <= _ASCII_DIGITS:
+            continue  # every pair here is a step of the count (digits only: a numbered range)
+        groups = defaultdict(list)
+        for value, char in zip(ordered, column):
+            if char in uncommon:
+                groups[value[:i] + value[i + 1 :]].append(value)
+        for value in ordered:
+            group = groups.get(value[:i] + value[i + 1 :])
+            if group is None:
+                continue
+            for suspect in group:
+                if suspect != value and not is_counting_substitution(suspect[i], value[i], counting):
+                    matches[suspect].add(value)
+                    matches[value].add(suspect)
