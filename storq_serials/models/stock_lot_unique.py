@@ -60,8 +60,13 @@ UNIQUE_SERIAL_CONSTRAINTS = {
 }
 
 # The likely-typo check (`_warn_similar`) finds its candidates by prefix and by suffix.
-# Units found by their serial, whatever the product (a scan, a lookup: `name IN (...)`).
-NAME_INDEX = "storq_stock_lot_name_index"
+# Units found by their serial, whatever the product (a scan, a lookup: `name IN (...)`): a
+# b-tree under the "C" collation, which exact lookups name (`_condition_to_sql`).
+NAME_INDEX = "storq_stock_lot_serial_c_index"
+# The same b-tree under the column's collation, in versions up to 18.0.1.x.x: PostgreSQL
+# preferred Odoo's trigram index to it.
+OLD_NAME_INDEX = "storq_stock_lot_name_index"
+EXACT_OPERATORS = ("=", "in")
 PATTERN_INDEXES = {
     "storq_stock_lot_product_name_prefix": "(product_id, name text_pattern_ops)",
     "storq_stock_lot_product_name_suffix": "(product_id, reverse(name) text_pattern_ops)",
@@ -114,6 +119,38 @@ class StockLot(models.Model):
         return vals
 
     # ------------------------------------------------------------------
+    # Search
+    # ------------------------------------------------------------------
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        """Exact lookups by serial (`name = x`, `name in [...]`, Odoo's own included: its
+        uniqueness check, the lots of a validated transfer) compare under the "C" collation,
+        so that they can only use the b-tree NAME_INDEX.
+
+        Under the column's own collation PostgreSQL may answer them with Odoo's trigram index,
+        which it costs as if trigrams were evenly spread: on numbered serials (IMEIs all share
+        "000", "351") `name IN (1,000 serials)` took 14-26 s at 100,000 units where the b-tree
+        takes 2 ms. The result is the same: deterministic collations only call equal the same
+        bytes."""
+        serials = self._storq_exact_serials(fname, operator, value)
+        if not serials:
+            return super()._condition_to_sql(alias, fname, operator, value, query)
+        sql_field = self._field_to_sql(alias, fname, query)
+        return SQL('(%s COLLATE "C" IN %s)', sql_field, tuple(serials))
+
+    @api.model
+    def _storq_exact_serials(self, fname, operator, value):
+        """The serials of an exact lookup that the "C" comparison can take, else None (other
+        fields and operators, empty lists, False/None values: Odoo's own SQL)."""
+        if fname != "name" or operator not in EXACT_OPERATORS:
+            return None
+        values = [value] if operator == "=" else value
+        if not isinstance(values, list | tuple | set | frozenset) or not values:
+            return None
+        if not all(isinstance(serial, str) for serial in values):
+            return None
+        return sorted(set(values))
+
+    # ------------------------------------------------------------------
     # Schema
     # ------------------------------------------------------------------
     def init(self):
@@ -136,7 +173,8 @@ class StockLot(models.Model):
         # Odoo's trigram index on the serial answers `=` by intersecting the lists of units that
         # share each trigram, which numbered serials all share ("000", "359"): 7 to 18 ms a
         # lookup at 100,000 units, growing with them; a b-tree answers in a page or two.
-        create_index(cr, NAME_INDEX, self._table, ["name"])
+        create_index(cr, NAME_INDEX, self._table, ['(name COLLATE "C")'])
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(OLD_NAME_INDEX)))
         # The unique index of earlier versions: replaced by the constraints, which say more.
         cr.execute(
             """
