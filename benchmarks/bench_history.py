@@ -12,8 +12,9 @@ browser and not measured; neither is the chatter, whose messages come in request
 the same with or without the module. Two cases, each with plain Odoo's nearest:
 
 - case **"unit history"** -- storq: the module's part of that request, the unit record and its
-  history events (the `storq_*` fields of the form alone); plain Odoo: a lot's history as Odoo
-  shows it, its Traceability report (the form's button:
+  history events (the `storq_*` fields of the form alone; each event shows its document by the
+  name stored with it, whatever kinds of documents the history names); plain Odoo: a lot's
+  history as Odoo shows it, its Traceability report (the form's button:
   `stock.traceability.report.get_main_lines` for the lot, which lists its done move lines).
 - case **"unit form"** -- storq: the whole request (Odoo's lot form and the module's fields);
   plain Odoo: the same request without the module's fields (Odoo's own lot form).
@@ -105,7 +106,8 @@ def main():
         warm, measured = units[:WARM], units[WARM:]
         # A unit per kind of document its events point to, to the warm-up: the first read of a
         # model fills the worker's caches of its record rules and selections (4 to 6 queries), as
-        # any earlier request does in a running server.
+        # any earlier request does in a running server (events without a stored document name,
+        # from before 18.0.1.0.1, read their documents).
         cr.execute("SELECT DISTINCT ON (split_part(document_ref, ',', 1)) lot_id, 0 FROM storq_serial_event")
         warm = warm + cr.fetchall()
         storq_spec = form_spec(env["stock.lot"])

@@ -1,6 +1,6 @@
 {
     "name": "Storq Serials",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "summary": "Item-level traceability: enforced serial numbers with per-product format rules",
     "category": "Inventory/Inventory",
     "author": "Storq",

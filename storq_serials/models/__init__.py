@@ -21,6 +21,7 @@ from . import sale_order_line_warranty
 from . import sale_order_warranty
 from . import stock_location
 from . import stock_lot
+from . import stock_lot_form_counts
 from . import stock_lot_serial_key
 from . import stock_lot_unique
 from . import stock_lot_unit
@@ -37,6 +38,7 @@ from . import stock_move_recall
 from . import stock_picking
 from . import stock_picking_lot_checks
 from . import stock_picking_pick
+from . import stock_picking_scan_reads
 from . import stock_picking_scan_screen
 from . import stock_picking_type
 from . import stock_quant

@@ -278,7 +278,9 @@ class StockLot(models.Model):
         page = events[: events_spec.get("limit") or len(events)]
         targets = defaultdict(set)
         if "document_ref" in events_spec["fields"]:
-            for document in page.mapped("document_ref"):
+            # Events show the name stored with them; those written before it read their documents.
+            for event in page.filtered(lambda event: not event.document_name):
+                document = event.document_ref
                 if document:  # None: a document of a model no longer installed
                     targets[document._name].add(document.id)
         for records, spec in ((self, specification), (page, events_spec["fields"])):
@@ -474,6 +476,7 @@ class StockLot(models.Model):
         """One event of `event_type` per unit, in one statement."""
         now = fields.Datetime.now()
         document_ref = f"{document._name},{document.id}" if document else None
+        document_name = document.display_name if document else None
         self.env["storq.serial.event"].sudo()._bulk_create(
             [
                 {
@@ -486,6 +489,7 @@ class StockLot(models.Model):
                     "partner_id": lot.storq_partner_id.id,
                     "location_id": lot.storq_location_id.id,
                     "document_ref": document_ref,
+                    "document_name": document_name,
                     "note": note,
                 }
                 for lot in self

@@ -23,17 +23,7 @@ class StockLot(models.Model):
     # Fields
     # ------------------------------------------------------------------
     storq_recall_line_ids = fields.One2many("storq.recall.line", "lot_id", "Recall lines", readonly=True)
-    storq_recall_count = fields.Integer("Recalls", compute="_compute_storq_recall_count")
-
-    # ------------------------------------------------------------------
-    # Compute
-    # ------------------------------------------------------------------
-    def _compute_storq_recall_count(self):
-        counts = dict(
-            self.env["storq.recall.line"]._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
-        )
-        for lot in self:
-            lot.storq_recall_count = counts.get(lot, 0)
+    # storq_recall_count: stock_lot_form_counts.py (read with the form's other counts)
 
     # ------------------------------------------------------------------
     # Actions

@@ -151,6 +151,8 @@ class StockLot(models.Model):
             "user_id": self.env.uid,
             "partner_id": partner.id if partner else None,
             "document_ref": f"{document._name},{document.id}" if document else None,
+            # Named now, as the refusal named it: the events may be written after the transaction.
+            "document_name": document.display_name if document else None,
             "note": reason,
         }
 

@@ -11,20 +11,7 @@ class StockLot(models.Model):
     # Fields
     # ------------------------------------------------------------------
     storq_claim_ids = fields.One2many("storq.warranty.claim", "lot_id", "Warranty claims")
-    storq_claim_count = fields.Integer("Claims", compute="_compute_storq_claim_count")
-
-    # ------------------------------------------------------------------
-    # Compute
-    # ------------------------------------------------------------------
-    def _compute_storq_claim_count(self):
-        """One grouped query for the batch; claims the user may not read are not counted."""
-        Claim = self.env["storq.warranty.claim"]
-        if not Claim.has_access("read"):
-            self.storq_claim_count = 0
-            return
-        counts = dict(Claim._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"]))
-        for lot in self:
-            lot.storq_claim_count = counts.get(lot, 0)
+    # storq_claim_count: stock_lot_form_counts.py (read with the form's other counts)
 
     # ------------------------------------------------------------------
     # Actions

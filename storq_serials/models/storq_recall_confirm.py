@@ -200,9 +200,11 @@ class StorqRecall(models.Model):
                 """
                 INSERT INTO storq_serial_event
                        (lot_id, product_id, company_id, event_type, date, user_id, partner_id,
-                        location_id, document_ref, note, create_uid, create_date, write_uid, write_date)
+                        location_id, document_ref, document_name, note,
+                        create_uid, create_date, write_uid, write_date)
                 SELECT lot.id, lot.product_id, COALESCE(lot.company_id, %(company)s), kind.event_type,
-                       %(now)s, %(uid)s, lot.storq_partner_id, lot.storq_location_id, %(ref)s, %(note)s,
+                       %(now)s, %(uid)s, lot.storq_partner_id, lot.storq_location_id, %(ref)s, %(name)s,
+                       %(note)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM stock_lot lot
                  CROSS JOIN unnest(ARRAY['recalled', 'blocked']) WITH ORDINALITY AS kind(event_type, rank)
@@ -213,6 +215,7 @@ class StorqRecall(models.Model):
                 now=now,
                 uid=self.env.uid,
                 ref=f"{self._name},{self.id}",
+                name=self.display_name,
                 note=reason,
                 ids=lots.ids,
             )

@@ -4,6 +4,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.tools import split_every
 
 EVENT_TYPES = [
     ("received", "Received"),
@@ -52,6 +53,7 @@ BULK_COLUMNS = (
     ("location_dest_id", "int4"),
     ("move_line_id", "int4"),
     ("document_ref", "varchar"),
+    ("document_name", "varchar"),
     ("note", "varchar"),
 )
 
@@ -91,6 +93,10 @@ class StorqSerialEvent(models.Model):
     location_dest_id = fields.Many2one("stock.location", "To", readonly=True)
     move_line_id = fields.Many2one("stock.move.line", readonly=True, index="btree_not_null")
     document_ref = fields.Reference(selection="_selection_document_ref", string="Document", readonly=True)
+    # The document's name when the event was written, shown in the history instead of reading
+    # every document (a query per kind of document): a history tells what happened as it was
+    # named then, as the chatter's tracking values do; the link opens the document itself.
+    document_name = fields.Char(readonly=True)
     note = fields.Char(readonly=True)
     old_value = fields.Text("Before", readonly=True, help="What a correction changed, as it was.")
     new_value = fields.Text("After", readonly=True, help="What a correction changed, as it is now.")
@@ -118,14 +124,41 @@ class StorqSerialEvent(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._add_document_names(vals_list)
+        return super().create(vals_list)
+
     def web_read(self, specification):
         """The history list shows each event's document by name: Odoo's `web_read` reads a
-        reference one record at a time (a query per document, 40 for a page of 40 events with
-        their own transfers). The documents are read beforehand, one query per model."""
+        reference one record at a time (a query per document). The events answer with the
+        name stored when they were written, without reading the documents: a constant count
+        whatever kinds of documents a history names. Events written before the name was
+        stored read their documents, one query per model."""
         document_spec = specification.get("document_ref")
-        if document_spec and document_spec.get("fields"):
-            self._storq_prefetch_documents()
-        return super().web_read(specification)
+        if not document_spec or set(document_spec.get("fields") or ()) != {"display_name"}:
+            return super().web_read(specification)
+        # The reference and the name read with the other fields (a reference without "fields"
+        # comes back as read), then answered as Odoo answers a reference.
+        values_list = super().web_read({**specification, "document_ref": {}, "document_name": {}})
+        unnamed = self.browse(
+            values["id"] for values in values_list if values["document_ref"] and not values["document_name"]
+        )
+        old_values = {}
+        if unnamed:
+            unnamed._storq_prefetch_documents()
+            old_values = {
+                values["id"]: values["document_ref"]
+                for values in super(StorqSerialEvent, unnamed).web_read({"document_ref": document_spec})
+            }
+        for values in values_list:
+            if "document_name" not in specification:
+                del values["document_name"]
+            if values["id"] in old_values:
+                values["document_ref"] = old_values[values["id"]]
+            else:
+                values["document_ref"] = self.browse(values["id"])._document_ref_value()
+        return values_list
 
     def write(self, vals):
         self._check_append_only()
@@ -144,6 +177,70 @@ class StorqSerialEvent(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+    def _document_ref_value(self):
+        """This event's document as `web_read` answers a reference, with its stored name (or
+        Odoo's words when the user may not read that kind of document)."""
+        document = self.document_ref
+        if not document:
+            return False
+        name = self.document_name
+        # The kind of document only (a cached check, no query): the event and the unit are
+        # the user's already, and documents are of the unit's company.
+        if not document.browse().has_access("read"):
+            name = self.env._("You don't have access to this record")
+        return {"id": {"id": document.id, "model": document._name}, "display_name": name}
+
+    @api.model
+    def _add_document_names(self, vals_list):
+        """Fill the `document_name` of the events of `vals_list` pointing to a document
+        ("model,id"), as the document is named now: one read per model."""
+        unnamed = [vals for vals in vals_list if vals.get("document_ref") and not vals.get("document_name")]
+        names = self._document_names({vals["document_ref"] for vals in unnamed})
+        for vals in unnamed:
+            vals["document_name"] = names.get(vals["document_ref"])
+
+    @api.model
+    def _document_names(self, refs):
+        """{"model,id": display name} of the documents `refs` (of installed models), read as
+        superuser: the history keeps the name of whatever the event points to."""
+        ids_by_model = defaultdict(list)
+        for ref in refs:
+            model_name, _sep, record_id = ref.partition(",")
+            if model_name in self.env and record_id.isdigit():
+                ids_by_model[model_name].append(int(record_id))
+        names = {}
+        for model_name, ids in ids_by_model.items():
+            for document in self.env[model_name].sudo().browse(ids):
+                names[f"{model_name},{document.id}"] = document.display_name
+        return names
+
+    @api.model
+    def _storq_fill_document_names(self):
+        """Store the document names of the events written before they were stored (migration
+        18.0.1.0.1): the names are read a thousand documents at a time, then written in one
+        statement (a single pass over the events)."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT DISTINCT document_ref FROM storq_serial_event"
+            " WHERE document_ref IS NOT NULL AND document_name IS NULL"
+        )
+        refs, names = [], []
+        for batch in split_every(1000, [ref for (ref,) in cr.fetchall()]):
+            for ref, name in self._document_names(batch).items():
+                refs.append(ref)
+                names.append(name)
+            self.env.invalidate_all()  # the documents read so far are not needed again
+        cr.execute(
+            """
+            UPDATE storq_serial_event event SET document_name = named.name
+              FROM unnest(%s::varchar[], %s::varchar[]) AS named(ref, name)
+             WHERE event.document_ref = named.ref AND event.document_name IS NULL
+            """,
+            [refs, names],
+        )
+        self.invalidate_model(["document_name"])
+        return len(refs)
+
     def _storq_prefetch_documents(self):
         """Read the documents of these events into the cache, one query per model: what their
         names and the user's access to them need (the fields of their display name, their
@@ -172,6 +269,7 @@ class StorqSerialEvent(models.Model):
         """
         if not vals_list:
             return
+        self._add_document_names(vals_list)
         now = fields.Datetime.now()
         names = [name for name, _type in BULK_COLUMNS]
         arrays = [[vals.get(name) or None for vals in vals_list] for name in names]
