@@ -1,5 +1,3 @@
-import datetime
-
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -10,6 +8,7 @@ from ..tools.limits import MAX_BULK_BYTES
 from ..tools.limits import MAX_BULK_SERIALS
 from ..tools.limits import shorten
 from ..tools.limits import text_size
+from ..tools.local_days import day_bounds_utc
 from ..tools.normalize import strip_scanner_noise
 from ..tools.serial_order import upper_ascii
 
@@ -127,20 +126,18 @@ class StorqRecall(models.Model):
             domain.append(("storq_supplier_id", "=", self.supplier_id.commercial_partner_id.id))
         if self.purchase_id:
             domain.append(("storq_purchase_id", "=", self.purchase_id.id))
+        # Dates are the user's days: a unit delivered at 00:30 in Brussels is delivered that day.
         for name, date_from, date_to in (
             ("storq_received_date", self.receipt_date_from, self.receipt_date_to),
             ("storq_delivered_date", self.delivery_date_from, self.delivery_date_to),
         ):
-            if date_from:
-                domain.append((name, ">=", datetime.datetime.combine(date_from, datetime.time.min)))
-            if date_to:
-                domain.append(
-                    (
-                        name,
-                        "<",
-                        datetime.datetime.combine(date_to, datetime.time.min) + datetime.timedelta(days=1),
-                    )
-                )
+            if not (date_from or date_to):
+                continue
+            start, end = day_bounds_utc(date_from, date_to, self.env.context.get("tz") or self.env.user.tz)
+            if start:
+                domain.append((name, ">=", start))
+            if end:
+                domain.append((name, "<", end))
         return domain
 
     def _storq_situation_domain(self):

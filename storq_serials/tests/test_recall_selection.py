@@ -1,5 +1,8 @@
 import datetime
 
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
@@ -113,15 +116,26 @@ class TestRecallSelection(RecallCase):
         self.assertEqual(self._selected(recall), delivered)
         recall.write({"include_in_stock": True, "include_delivered": False})
         self.assertEqual(len(self._selected(recall)), 4)
-        recall.write({"include_delivered": True, "delivery_date_from": datetime.date.today()})
+        today = fields.Date.context_today(recall)
+        recall.write({"include_delivered": True, "delivery_date_from": today})
         self.assertEqual(self._selected(recall), delivered)
-        recall.write(
-            {
-                "delivery_date_from": False,
-                "delivery_date_to": datetime.date.today() - datetime.timedelta(days=1),
-            }
-        )
+        recall.write({"delivery_date_from": False, "delivery_date_to": today - datetime.timedelta(days=1)})
         self.assertFalse(self._selected(recall))
+
+    def test_dates_are_the_users_days(self):
+        # Delivered at 23:30 UTC on 30 June: 1 July in Brussels, 30 June in Honolulu.
+        with freeze_time("2026-06-30 23:30:00"):
+            delivered = self.units["SN-0100"]
+            self._deliver(self.customer, delivered)
+        recall = self._recall([("SN-0098", "SN-0102", self.gadget)], include_in_stock=False)
+        july_1, june_30 = datetime.date(2026, 7, 1), datetime.date(2026, 6, 30)
+        cases = (("Europe/Brussels", july_1, june_30), ("Pacific/Honolulu", june_30, july_1))
+        for tz, day, other_day in cases:
+            local = recall.with_context(tz=tz)
+            local.write({"delivery_date_from": day, "delivery_date_to": day})
+            self.assertEqual(self._selected(local), delivered, tz)
+            local.write({"delivery_date_from": other_day, "delivery_date_to": other_day})
+            self.assertFalse(self._selected(local), tz)
 
     def test_preview_counts_situations_and_gaps(self):
         self._deliver(self.customer, self.units["SN-0100"])

@@ -1,4 +1,7 @@
+from datetime import date
 from datetime import timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -43,6 +46,18 @@ class TestWarrantyLookup(StorqWarrantyFrontCase):
         self.assertIn(form.open_claim_name, form.card_html)
         self.assertIn("Delivered", form.card_html)
         self.assertIn(order.picking_ids.name, form.card_html, "the history names the delivery")
+
+    def test_card_dates_are_the_users_days_not_utc_ones(self):
+        # 23:30 UTC is already the next day in Brussels: the card shows the day the user saw.
+        self.env.user.tz = "Europe/Brussels"
+        with freeze_time("2026-06-30 23:30:00"):
+            lots = self._receive(["WLK0020"])
+            self._sell(self.customer, lots)
+            form = Form(self.Lookup)
+            form.serial = "WLK0020"
+            self.assertEqual(form.received_date, date(2026, 7, 1))
+            self.assertEqual(form.delivered_date, date(2026, 7, 1))
+            self.assertEqual(form.delivered_date, fields.Date.context_today(lots))
 
     def test_card_escapes_what_customers_wrote(self):
         lots = self._receive(["WLK0015"])

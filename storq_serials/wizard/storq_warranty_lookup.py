@@ -278,10 +278,10 @@ class StorqWarrantyLookup(models.TransientModel):
             "unit_state": lot.storq_state,
             "partner_id": lot.storq_partner_id.id,
             "sale_id": lot.storq_sale_id.id,
-            "received_date": lot.storq_received_date and lot.storq_received_date.date(),
+            "received_date": self._storq_local_day(lot.storq_received_date),
             "purchase_ref": lot.storq_purchase_id.name or lot.storq_receipt_picking_id.name or False,
             "supplier_id": lot.storq_supplier_id.id,
-            "delivered_date": lot.storq_delivered_date and lot.storq_delivered_date.date(),
+            "delivered_date": self._storq_local_day(lot.storq_delivered_date),
             "coverage": coverage["verdict"],
             "warranty_date_end": coverage["date_end"],
             "days_left": max(coverage["days_left"] or 0, 0),
@@ -291,6 +291,10 @@ class StorqWarrantyLookup(models.TransientModel):
             "return_count": len(returns),
             "card_html": self._storq_card_html(claims, returns, events),
         }
+
+    def _storq_local_day(self, moment):
+        """The day the user lives it: coverage counts from that day, not from the UTC one."""
+        return moment and fields.Datetime.context_timestamp(self, moment).date()
 
     def _storq_card_html(self, claims, returns, events):
         """Three small tables: the unit's claims, returns and latest history (already fetched)."""
