@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.sql import SQL
@@ -56,7 +58,7 @@ class StockPicking(models.Model):
                 product,
             )
         if not product:
-            product = self.env["product.product"].browse(context_product_id).exists()
+            product = self._storq_scan_context_product(context_product_id)
             serial = barcode
             if not product:
                 return self._storq_scan_error(
@@ -85,6 +87,7 @@ class StockPicking(models.Model):
         Any other code is a product barcode when a product has it, else a serial.
         """
         nomenclature = self.company_id.nomenclature_id
+        self._storq_prefetch_lines(nomenclature, "rule_ids")
         try:
             parsed = nomenclature.parse_barcode(barcode) if nomenclature and barcode else None
         except (ValidationError, ValueError):
@@ -131,6 +134,7 @@ class StockPicking(models.Model):
         return False
 
     def _storq_scan_moves(self, product):
+        self._storq_prefetch_lines(self, "move_ids")
         return self.move_ids.filtered(
             lambda move: move.product_id == product and move.state not in ("done", "cancel")
         )
@@ -212,12 +216,23 @@ class StockPicking(models.Model):
         two calls (4 searches and their reads); here one query reads them all, as
         `_storq_apply_pick` does for a batch."""
         Quant = self.env["stock.quant"].sudo()
-        quants_cache = Quant._get_quants_by_products_locations(
-            product,
-            line.location_id | source,
-            extra_domain=["|", ("lot_id", "in", (line.lot_id | unit).ids), ("lot_id", "=", False)],
+        # `_get_quants_by_products_locations`' grouping, from 1 search_fetch where its read_group
+        # and the read of the quants take 2.
+        quants = Quant.search_fetch(
+            [
+                ("product_id", "=", product.id),
+                ("location_id", "child_of", (line.location_id | source).ids),
+                "|",
+                ("lot_id", "in", (line.lot_id | unit).ids),
+                ("lot_id", "=", False),
+            ],
+            QUANT_FIELDS,
+            order="id",
         )
-        Quant.union(*quants_cache.values()).fetch(QUANT_FIELDS)
+        quants_cache = defaultdict(lambda: Quant.browse())
+        for quant in quants:
+            key = (quant.product_id, quant.location_id, quant.lot_id, quant.package_id, quant.owner_id)
+            quants_cache[tuple(record.id for record in key)] |= quant
         return quants_cache
 
     def _storq_check_take(self, product, serial):
@@ -225,8 +240,8 @@ class StockPicking(models.Model):
 
         It must exist, be a unit of `product`, be in stock under the source location, not be
         blocked when it is to be shipped, and not be reserved for another open transfer. Reads
-        the unit record, not the quants: 3 queries whatever the stock (the unit, its location
-        or customer, the open lines that hold it).
+        the unit record, not the quants: 3 queries whatever the stock (the unit, the locations,
+        the unit's lock with the open lines that hold it), and the read of those lines if any.
         Returns (refusal or False, unit, the location it is taken from, this transfer's line
         that holds it already).
         """
@@ -234,22 +249,12 @@ class StockPicking(models.Model):
         unit, other = self.env["stock.lot"]._storq_find_unit(product, serial, self.company_id)
         if not unit:
             return self._storq_unknown_unit_message(product, serial, other), unit, False, no_line
+        self._storq_prefetch_scan_locations(unit)
         source = self._storq_take_source(unit)
         refusal = self._storq_rulebook_verdict(product, unit, source)
         if refusal:
             return refusal, unit, False, no_line
-        # Two scanners taking the same unit at once must not both hear "ok": rewriting the unit's
-        # row makes the second transaction wait for the first, then fail to serialize, and Odoo
-        # retries its request, which then sees the first one's line (scripts/load_test.sh).
-        self.env.cr.execute(SQL("UPDATE stock_lot SET write_date = write_date WHERE id = %s", unit.id))
-        lines = (
-            self.env["stock.move.line"]
-            .sudo()
-            .search_fetch(
-                [("lot_id", "=", unit.id), ("state", "not in", ("done", "cancel"))],
-                ["picking_id", "move_id", "picked", "quantity", "reference"],
-            )
-        )
+        lines = self._storq_lock_unit(unit, self._storq_scan_moves(product)[:1], source)
         mine = lines.filtered(lambda line: line.picking_id.id == self.id)
         if mine.filtered("picked"):
             return self._storq_scanned_twice_message(serial), unit, False, no_line
@@ -257,6 +262,40 @@ class StockPicking(models.Model):
         if elsewhere:
             return self._storq_reserved_elsewhere_message(serial, elsewhere), unit, False, no_line
         return False, unit, source, mine.with_env(self.env)[:1]
+
+    def _storq_lock_unit(self, unit, move, source):
+        """Lock `unit` for this transaction and return the open move lines that hold it (sudo),
+        in 1 query: two scanners taking the same unit at once must never both hear "ok"
+        (scripts/load_test.sh, benchmarks/race_scan.py).
+
+        The lock makes a concurrent scan of the unit wait for this transaction, then fail to
+        serialize (Odoo retries its request, which then sees this transaction's line and refuses
+        the unit): taking the unit reserves its quant, whose row this transaction rewrites, and
+        the other transaction, let through once this one commits, fails to serialize when Odoo
+        locks that quant to reserve it (without this lock, Odoo's SKIP LOCKED would pass the quant
+        over and make another one). The lock rewrites nothing, where an UPDATE of the unit's row
+        writes a new version with an entry in each of its indexes. A move that reserves nothing
+        (a transit location of no company) rewrites the unit's row instead, the one row both
+        transactions then write.
+        """
+        MoveLine = self.env["stock.move.line"].sudo()
+        MoveLine.flush_model(["lot_id", "state"])
+        rewrite = bool(move) and move._should_bypass_reservation(source)
+        if rewrite:
+            self.env.cr.execute(SQL("UPDATE stock_lot SET write_date = write_date WHERE id = %s", unit.id))
+        self.env.cr.execute(
+            SQL(
+                """SELECT line.id FROM stock_lot lot
+                     LEFT JOIN stock_move_line line
+                            ON line.lot_id = lot.id AND line.state NOT IN ('done', 'cancel')
+                    WHERE lot.id = %s ORDER BY line.id %s""",
+                unit.id,
+                SQL("") if rewrite else SQL("FOR NO KEY UPDATE OF lot"),
+            )
+        )
+        lines = MoveLine.browse([row[0] for row in self.env.cr.fetchall() if row[0]])
+        lines.fetch(["picking_id", "move_id", "picked", "quantity", "reference"])
+        return lines
 
     def _storq_unknown_unit_message(self, product, serial, other):
         """The refusal of `serial`, which is no unit of `product` (`other`: a unit of another
