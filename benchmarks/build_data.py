@@ -1007,6 +1007,7 @@ def add_warranty_events(ctx, rows, unit):
         None,
         note=note,
         document=f"stock.picking,{delivery['id']}",
+        document_name=delivery["name"],
         partner=unit.delivery["customer"],
     )
     if state == "expired":
@@ -1124,11 +1125,25 @@ def add_move_line(ctx, rows, unit, move, source, destination, date):
 
 
 def add_event(
-    ctx, rows, unit, event, date, move, source, destination, line_id, note=None, document=None, partner=None
+    ctx,
+    rows,
+    unit,
+    event,
+    date,
+    move,
+    source,
+    destination,
+    line_id,
+    note=None,
+    document=None,
+    partner=None,
+    document_name=None,
 ):
+    """An event as the module writes it, with its document's name (a picking's or a scrap's)."""
     picking = move and move["picking"]
     if move:
         document = f"stock.picking,{picking['id']}" if picking else f"stock.scrap,{move['scrap']}"
+        document_name = picking["name"] if picking else move["reference"]
         partner = move["partner"] or (picking and picking["partner"])
         note = move["reference"]
     rows.add(
@@ -1144,6 +1159,7 @@ def add_event(
         location_dest_id=destination,
         move_line_id=line_id,
         document_ref=document,
+        document_name=document_name,
         note=note,
     )
     ctx["expected"][("event", event)] += 1
@@ -1396,6 +1412,13 @@ def check_sql(env, products, ctx):
              WHERE line.product_id = ANY(%(p)s) AND line.state = 'done'
                AND NOT EXISTS (SELECT 1 FROM storq_serial_event event WHERE event.move_line_id = line.id
                                   AND event.lot_id = line.lot_id AND event.date = line.date)""",
+        "events whose document is not named as the module names it (the history shows that name)": """
+            SELECT count(*) FROM storq_serial_event event
+              LEFT JOIN stock_picking picking ON event.document_ref = 'stock.picking,' || picking.id
+              LEFT JOIN stock_scrap scrap ON event.document_ref = 'stock.scrap,' || scrap.id
+             WHERE event.product_id = ANY(%(p)s)
+               AND (event.document_ref LIKE 'stock.picking,%%' OR event.document_ref LIKE 'stock.scrap,%%')
+               AND event.document_name IS DISTINCT FROM COALESCE(picking.name, scrap.name)""",
         "units whose warranty is not 24 months from their first delivery, or its state not as of today": """
             SELECT count(*) FROM stock_lot lot
              WHERE lot.product_id = ANY(%(p)s)
