@@ -4,8 +4,17 @@ from odoo import api
 from odoo import models
 from odoo.addons.stock.models.stock_quant import StockQuant as StockQuantBase
 from odoo.exceptions import UserError
+from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
+from odoo.tools.sql import SQL
+
+# The field types `stock.quant._storq_insert_quants` writes itself: one plain SQL value each.
+INSERT_FIELD_TYPES = frozenset(
+    ("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection")
+)
+# Quants per INSERT of `_storq_insert_quants`.
+INSERT_CHUNK_SIZE = 5000
 
 
 class PendingQuants:
@@ -289,25 +298,216 @@ class StockQuant(models.Model):
     def _storq_create_quants(self, vals_list):
         """Create quants as `stock.quant.create` does for plain values, in one batch.
 
-        Odoo's `create` creates quants one at a time (one INSERT each) to handle inventory
-        mode; `vals_list` has no inventory fields, for which Odoo's `create` only adds each
-        quant to the context's `quants_cache` (the caller does that) and, in inventory mode,
-        checks its company. When another module overrides `create`, its override must run:
-        then this is Odoo's `create`.
+        Odoo's `create` creates quants one at a time to handle inventory mode; `vals_list` has no
+        inventory fields, for which Odoo's `create` only adds each quant to the context's
+        `quants_cache` (the caller does that) and, in inventory mode, checks its company. The
+        quants are written by `_storq_insert_quants`; values it does not write, and every call
+        when another module overrides `create`, take Odoo's `create`.
         """
         if not vals_list:
             return self.browse()
         if self._storq_create_is_extended():
             return self.create(vals_list)
-        # Skip stock's `create` (its loop over the values, whose work for them is done here)
-        # and give the whole list to the `create` below it. pylint expects super() to call
-        # the method of the same name; this method is not an override of `create`.
-        quants = super(StockQuantBase, self).create(  # pylint: disable=super-method-mismatch
-            self._storq_add_computed_quant_vals(vals_list)
-        )
+        computed = self._storq_precomputed_fields(vals_list)
+        vals_list = self._storq_add_computed_quant_vals(vals_list)
+        quants = self._storq_insert_quants(vals_list, computed)
+        if quants is None:
+            # Skip stock's `create` (its loop over the values, whose work for them is done here)
+            # and give the whole list to the `create` below it. pylint expects super() to call
+            # the method of the same name; this method is not an override of `create`.
+            quants = super(StockQuantBase, self).create(vals_list)  # pylint: disable=super-method-mismatch
         if self._is_inventory_mode():
             quants.filtered("company_id")._check_company()
         return quants
+
+    @api.model
+    def _storq_insert_quants(self, vals_list, computed=()):
+        """The quants the ORM's `create(vals_list)` makes, inserted with one
+        `INSERT ... SELECT ... FROM unnest(...)` per `INSERT_CHUNK_SIZE` quants; None (nothing
+        done) when `_storq_insert_plan` finds values it cannot write as the ORM would.
+
+        The ORM's `create` works record by record, field by field: defaults looked up,
+        precomputed fields computed on a new record, each value converted and put in cache,
+        100 rows per INSERT. The values of a batch have the same fields, most of them with a
+        handful of distinct values: the defaults are read once, each distinct value converted
+        once, the cache filled field by field. Then the ORM's bookkeeping of a creation, in its
+        order: inverse one2many fields in cache, `modified(create=True)` with the fields it
+        protects, constraints, access rights.
+
+        `computed`: fields whose values in `vals_list` are what their computation gives
+        (`_storq_precomputed_fields`). The ORM computes such a field again after the INSERT
+        when it is read-only, to write the same value; it is protected from that here, unless
+        a default (from the context) sets a field it depends on.
+        """
+        plan = self._storq_insert_plan(vals_list)
+        if plan is None:
+            return None
+        fnames, defaults, protected = plan
+        for field in computed:
+            if not any(path.split(".")[0] in defaults for path in self.pool.field_depends[field]):
+                protected.add(field)
+        self.check_access("create")
+        now = self.env.cr.now()
+        magic = {"create_uid": self.env.uid, "create_date": now, "write_uid": self.env.uid, "write_date": now}
+        rows = [{**defaults, **vals, **magic} for vals in vals_list]
+        ids = []
+        for start in range(0, len(rows), INSERT_CHUNK_SIZE):
+            ids.extend(self._storq_insert_rows(fnames, rows[start : start + INSERT_CHUNK_SIZE]))
+        quants = self.browse(ids)
+        quants._storq_cache_created(fnames, rows)
+        quants._parent_store_create()
+        with self.env.protecting(protected, quants):
+            quants.modified(self._fields, create=True)
+        quants._validate_fields(fnames)
+        quants.check_access("create")
+        if self._check_company_auto:
+            quants._check_company()
+        return quants
+
+    @api.model
+    def _storq_insert_plan(self, vals_list):
+        """(stored fields to write, the defaults the ORM adds to the values, the fields it
+        protects from recomputation) for the quants of `vals_list`; None when
+        `_storq_insert_quants` cannot write them as the ORM would: values with different fields,
+        an id, a field to write that is not a plain column (relational lists, translations,
+        company-dependent, monetary, properties), a field with an inverse to call, a stored
+        precomputed field, a parent path or an `_inherits` parent.
+
+        The ORM ignores the values of fields neither stored nor inverted (it computes the
+        precomputed `lot_properties` on a new record for each value, then drops the result) and
+        replaces those of the log fields (create and write user and date).
+        """
+        keys = vals_list[0].keys()
+        if "id" in keys or any(vals.keys() != keys for vals in vals_list):
+            return None
+        if self._inherits or self._parent_store or not self._log_access:
+            return None
+        if any(field.precompute and field.store for field in self._fields.values()):
+            return None
+        full = self._add_missing_default_values(dict(vals_list[0]))
+        defaults = {fname: value for fname, value in full.items() if fname not in keys}
+        fnames = set(LOG_ACCESS_COLUMNS)
+        protected = set()
+        for fname in full:
+            field = self._fields.get(fname)
+            if field is None or field.inverse or field.inherited:
+                return None
+            if fname in LOG_ACCESS_COLUMNS:
+                defaults.pop(fname, None)
+                continue
+            if field.store:
+                if (
+                    field.type not in INSERT_FIELD_TYPES
+                    or not field.column_type
+                    or field.translate
+                    or field.company_dependent
+                ):
+                    return None
+                fnames.add(fname)
+            else:
+                defaults.pop(fname, None)
+            if field.compute and (not field.readonly or field.precompute):
+                protected.update(self.pool.field_computed.get(field, [field]))
+        return sorted(fnames), defaults, protected
+
+    @api.model
+    def _storq_insert_rows(self, fnames, rows):
+        """Insert `rows` (values of `fnames` in the ORM's write format) with one query; their ids
+        in the order of `rows`. A column with one value for all the rows is sent once."""
+        constant = {}
+        arrays = {}
+        for fname in fnames:
+            field = self._fields[fname]
+            converted = {}
+            column = []
+            for row in rows:
+                value = row[fname]
+                if value not in converted:
+                    converted[value] = field.convert_to_column_insert(value, self, row)
+                column.append(converted[value])
+            if len(converted) == 1:
+                constant[fname] = column[0]
+            else:
+                arrays[fname] = column
+        if not arrays:
+            fname = next(iter(constant))
+            arrays[fname] = [constant.pop(fname)] * len(rows)
+
+        def typed(value, fname, array=""):
+            return SQL(f"%s::%s{array}", value, SQL(self._fields[fname].column_type[1]))
+
+        # The ids are drawn from the table's sequence row after row, in the order of
+        # `storq_row`: sorted, they are in the order of `rows`.
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) SELECT %s FROM unnest(%s) WITH ORDINALITY AS storq_new(%s, storq_row)"
+                " ORDER BY storq_row RETURNING id",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(fname) for fname in [*arrays, *constant]),
+                SQL(", ").join(
+                    [SQL.identifier("storq_new", fname) for fname in arrays]
+                    + [typed(value, fname) for fname, value in constant.items()]
+                ),
+                SQL(", ").join(typed(values, fname, "[]") for fname, values in arrays.items()),
+                SQL(", ").join(SQL.identifier(fname) for fname in arrays),
+            )
+        )
+        return sorted(row[0] for row in self.env.cr.fetchall())
+
+    def _storq_cache_created(self, fnames, rows):
+        """Put these new quants in cache as the ORM's `_create` does: the values written, the
+        empty value of the other stored fields that are not computed, no relational lists; then
+        add them to the cached one2many fields that are inverses of their many2one fields (a
+        lot's `quant_ids`, a location's, a product's)."""
+        cache = self.env.cache
+        count = len(self)
+        written = set(fnames)
+        for field in self._fields.values():
+            if field.type in ("one2many", "many2many"):
+                cache.update(self, field, [()] * count)
+            elif field.store and not field.compute and field.name not in written and field.name != "id":
+                cache.update(self, field, [field.convert_to_cache(None, self)] * count)
+        inverses = []
+        for fname in fnames:
+            field = self._fields[fname]
+            converted = {}
+            values = []
+            for row in rows:
+                value = row[fname]
+                if value not in converted:
+                    converted[value] = field.convert_to_cache(value, self)
+                values.append(converted[value])
+            cache.update(self, field, values)
+            if field.type == "many2one" and self.pool.field_inverses[field]:
+                inverses.append((field, values))
+        for field, values in inverses:
+            ids_by_value = defaultdict(list)
+            for record_id, value in zip(self._ids, values):
+                ids_by_value[value].append(record_id)
+            for value, record_ids in ids_by_value.items():
+                field._update_inverses(self.browse(record_ids), value)
+
+    @api.model
+    def _storq_precomputed_fields(self, vals_list):
+        """The computed fields `_storq_add_computed_quant_vals` adds to `vals_list` as their own
+        computation would: those the values do not set, defined as in Odoo (the location's
+        company and storage category) and, for the difference to the counted quantity, with
+        Odoo's computation, not overridden, and no counted quantity in the values."""
+        given = set().union(*vals_list)
+        fields = self._fields
+        precomputed = [
+            fields[fname]
+            for fname in ("company_id", "storage_category_id")
+            if fname not in given and fields[fname].related == f"location_id.{fname}"
+        ]
+        diff = fields["inventory_diff_quantity"]
+        if (
+            given.isdisjoint(("inventory_diff_quantity", "inventory_quantity"))
+            and diff.compute == "_compute_inventory_diff_quantity"
+            and not self._storq_is_extended("_compute_inventory_diff_quantity")
+        ):
+            precomputed.append(diff)
+        return precomputed
 
     @api.model
     def _storq_add_computed_quant_vals(self, vals_list):
@@ -337,8 +537,10 @@ class StockQuant(models.Model):
 
     @api.model
     def _storq_create_is_extended(self):
-        """Whether a module other than stock overrides `stock.quant.create`."""
-        return self._storq_is_extended("create")
+        """Whether a module other than stock overrides how quants are created (`create`, or the
+        ORM's `_prepare_create_values` and `_create` that `_storq_insert_quants` stands for)."""
+        methods = ("create", "_prepare_create_values", "_create")
+        return any(self._storq_is_extended(method) for method in methods)
 
     @api.model
     def _storq_update_is_extended(self):

@@ -4,13 +4,20 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..models import stock_quant as stock_quant_module
 from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 T_RECEIPT = datetime(2026, 3, 2, 8, 0, 0)
 T_LATER = datetime(2026, 3, 9, 14, 30, 0)
+# Queries of a batch of new quants, with its flush, whatever its size (see
+# test_insert_queries_do_not_grow).
+BATCH_QUERIES = 5
 
 
 @tagged("post_install", "-at_install")
@@ -104,19 +111,31 @@ class TestQuantBatch(StorqSerialsCase):
         )
 
     def _run_both(self, scenario):
-        """Quant rows of `scenario(product)` for the batched and Odoo's path, and the batches made."""
+        """Quant rows of `scenario(product)` for the batched and Odoo's path, and the batches made;
+        the batches are inserted by `_storq_insert_quants` unless `create` is extended."""
         batches = []
+        inserted = []
         Quant = type(self.env["stock.quant"])
         original = Quant._storq_create_quants
+        original_insert = Quant._storq_insert_rows
 
         def spy(quants, vals_list):
             batches.append(len(vals_list))
             return original(quants, vals_list)
 
-        with patch.object(Quant, "_storq_create_quants", spy):
+        def insert_spy(quants, fnames, rows):
+            inserted.append(len(rows))
+            return original_insert(quants, fnames, rows)
+
+        with (
+            patch.object(Quant, "_storq_create_quants", spy),
+            patch.object(Quant, "_storq_insert_rows", insert_spy),
+        ):
             scenario(self.phone)
             batched_rows = self._quant_rows(self.phone)
             odoo_batches = list(batches)
+            extended = self.env["stock.quant"]._storq_create_is_extended()
+            self.assertEqual(inserted, [] if extended else odoo_batches, "a batch was not inserted")
             scenario(self.plain_serial_product)
             self.assertEqual(batches, odoo_batches, "a product outside serial control took the batch")
             odoo_rows = self._quant_rows(self.plain_serial_product)
@@ -294,3 +313,239 @@ class TestQuantBatch(StorqSerialsCase):
         # One call with the six quants of the batch, then Odoo's path: one call per quant.
         self.assertEqual(created, [6] + [1] * 6)
         self.assertEqual(len(rows), 6)
+
+    # ------------------------------------------------------------------
+    # The batch insert against Odoo's create
+    # ------------------------------------------------------------------
+    def _plain_vals(self, lots, locations, quantities):
+        """Values as `stock.move.line._storq_defer_quant` gives them, one per lot."""
+        return [
+            {
+                "product_id": lot.product_id.id,
+                "location_id": location.id,
+                "lot_id": lot.id,
+                "package_id": False,
+                "owner_id": False,
+                "in_date": T_RECEIPT,
+                "quantity": quantity,
+            }
+            for lot, location, quantity in zip(lots, locations, quantities, strict=True)
+        ]
+
+    def _receipt_vals(self, lots):
+        """A receipt's quants: each lot at the vendor (-1) and in stock (+1)."""
+        count = len(lots)
+        return self._plain_vals(
+            [lot for lot in lots for _side in (0, 1)],
+            [self.supplier_location, self.stock_location] * count,
+            [-1, 1] * count,
+        )
+
+    def _table_rows(self, quants, lots):
+        """Every column of the quants' rows as stored, in the order of `quants`, but the ids and
+        timestamps; the lot by its position in `lots`."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM stock_quant WHERE id = ANY(%s)", [quants.ids])
+        by_id = {row["id"]: row for row in self.env.cr.dictfetchall()}
+        position = {lot.id: index for index, lot in enumerate(lots)}
+        rows = []
+        for quant in quants:
+            row = dict(by_id[quant.id])
+            for column in ("id", "create_date", "write_date"):
+                del row[column]
+            row["lot_id"] = position[row["lot_id"]]
+            rows.append(row)
+        return rows
+
+    def _constraint_error(self, create, vals_list, error=ValidationError):
+        with self.assertRaises(error) as caught, self.env.cr.savepoint():
+            create(vals_list)
+        return str(caught.exception)
+
+    def test_insert_writes_odoo_rows(self):
+        """Row for row and column for column (but ids and timestamps), the quants inserted are
+        those Odoo's `stock.quant.create` writes for the same values: computed fields, defaults
+        (a context's too), values rounded to the unit's precision, several INSERTs in order."""
+        category = self.env["stock.storage.category"].create({"name": "Small parts"})
+        counted_shelf = self.env["stock.location"].create(
+            {
+                "name": "Counted shelf",
+                "location_id": self.stock_location.id,
+                "usage": "internal",
+                "storage_category_id": category.id,
+                "cyclic_inventory_frequency": 30,
+            }
+        )
+        counter = self._make_user("quant_counter", "stock.group_stock_user")
+        places = [self.stock_location, counted_shelf, self.supplier_location, self.customer_location] * 3
+        quantities = [1, 1, -1, 1, 2.5, 0.333333, -1, 1, 1, 1, -1, 1]
+        odoo_lots = self._create_lots(self.phone, self._imeis(12, 700))
+        batch_lots = self._create_lots(self.phone, self._imeis(12, 720))
+        Quant = self.env["stock.quant"].sudo().with_context(default_user_id=counter.id)
+        Model = type(Quant)
+        inserts = []
+        original = Model._storq_insert_rows
+
+        def insert_spy(quants, fnames, rows):
+            inserts.append(len(rows))
+            return original(quants, fnames, rows)
+
+        with freeze_time(T_LATER):
+            odoo_quants = Quant.create(self._plain_vals(odoo_lots, places, quantities))
+            with (
+                patch.object(stock_quant_module, "INSERT_CHUNK_SIZE", 5),
+                patch.object(Model, "_storq_insert_rows", insert_spy),
+            ):
+                batch_quants = Quant._storq_create_quants(self._plain_vals(batch_lots, places, quantities))
+        self.assertEqual(inserts, [5, 5, 2])
+        self.assertEqual([quant.lot_id for quant in batch_quants], list(batch_lots))
+        odoo_rows = self._table_rows(odoo_quants, odoo_lots)
+        self.assertEqual(self._table_rows(batch_quants, batch_lots), odoo_rows)
+        # The columns compared hold what they should.
+        self.assertEqual({row["user_id"] for row in odoo_rows}, {counter.id})
+        self.assertEqual([float(row["quantity"]) for row in odoo_rows[4:6]], [2.5, 0.33])
+        self.assertEqual(float(odoo_rows[5]["inventory_diff_quantity"]), -0.33)
+        shelf_row = odoo_rows[1]
+        self.assertEqual(shelf_row["storage_category_id"], category.id)
+        self.assertTrue(shelf_row["inventory_date"])
+        self.assertFalse(odoo_rows[2]["company_id"])
+
+    def test_insert_fills_cache_and_inverses(self):
+        """As after Odoo's `create`: the quants' values are read from the cache, the cached
+        `quant_ids` of their lots and location hold them, and what depends on quants (a lot's
+        location) is recomputed."""
+        lots = self._create_lots(self.phone, self._imeis(3, 800))
+        self.assertFalse(lots.quant_ids)
+        stock_quants = self.stock_location.quant_ids
+        quants = self.env["stock.quant"].sudo()._storq_create_quants(self._receipt_vals(lots))
+        with self.assertQueryCount(0):
+            for index, lot in enumerate(lots):
+                vendor_quant, stock_quant = quants[2 * index : 2 * index + 2]
+                self.assertEqual(lot.quant_ids, vendor_quant | stock_quant)
+                self.assertEqual(
+                    (stock_quant.product_id, stock_quant.location_id, stock_quant.lot_id),
+                    (self.phone, self.stock_location, lot),
+                )
+                self.assertEqual((vendor_quant.quantity, stock_quant.quantity), (-1, 1))
+                self.assertEqual((stock_quant.reserved_quantity, stock_quant.inventory_quantity), (0, 0))
+                self.assertEqual(stock_quant.in_date, T_RECEIPT)
+                self.assertFalse(stock_quant.package_id or stock_quant.owner_id or stock_quant.user_id)
+                self.assertFalse(stock_quant.inventory_quantity_set)
+                self.assertEqual(stock_quant.create_uid, self.env.user)
+            self.assertEqual(self.stock_location.quant_ids, stock_quants | quants[1::2])
+        self.assertEqual(lots.location_id, self.stock_location)
+        self.assertEqual(quants.mapped("inventory_diff_quantity"), [1, -1] * 3)
+
+    def test_insert_checks_constraints(self):
+        """Odoo's constraints on quants refuse the batch as they refuse `create`, with the same
+        message: a lot of another product, a view location, a product without stock."""
+        Quant = self.env["stock.quant"].sudo()
+        lots = self._create_lots(self.phone, self._imeis(2, 840))
+        other_lot = self._create_lots(self.plain_serial_product, ["PLAIN-QUANT-1"])
+        consumable = self.env["product.product"].create({"name": "Cable", "type": "consu"})
+        vals_list = self._receipt_vals(lots)
+        cases = {
+            "lot of another product": [*vals_list, {**vals_list[0], "lot_id": other_lot.id}],
+            "view location": [
+                *vals_list,
+                {**vals_list[0], "location_id": self.env.ref("stock.stock_location_locations").id},
+            ],
+            "consumable": [*vals_list, {**vals_list[0], "product_id": consumable.id, "lot_id": False}],
+        }
+        for case, values in cases.items():
+            with self.subTest(case):
+                message = self._constraint_error(Quant._storq_create_quants, values)
+                self.assertEqual(message, self._constraint_error(Quant.create, values))
+        self.assertFalse(Quant.search([("lot_id", "in", lots.ids)]))
+
+    def test_insert_checks_access_and_companies(self):
+        """The batch is refused as `create` is: to a user who may not create quants, to a user
+        of another company (the record rule), and, in inventory mode, for a lot of another
+        company (`_check_company`)."""
+        lots = self._create_lots(self.phone, self._imeis(2, 860))
+        vals_list = self._receipt_vals(lots)
+        reader = self._make_user("quant_reader", "base.group_user")
+        for create in (
+            self.env["stock.quant"].with_user(reader)._storq_create_quants,
+            self.env["stock.quant"].with_user(reader).create,
+        ):
+            self._constraint_error(create, vals_list, AccessError)
+        other_company = self.env["res.company"].create({"name": "Quant Other Co"})
+        other_stock = self.env["stock.warehouse"].search([("company_id", "=", other_company.id)]).lot_stock_id
+        stock_user = self._make_user("quant_stock_user", "stock.group_stock_user")
+        Quant = self.env["stock.quant"].with_user(stock_user)
+        elsewhere = [{**vals, "location_id": other_stock.id} for vals in vals_list]
+        message = self._constraint_error(Quant._storq_create_quants, elsewhere, AccessError)
+        self.assertEqual(message, self._constraint_error(Quant.create, elsewhere, AccessError))
+        foreign_lot = self.Lot.create(
+            {"product_id": self.phone.id, "name": self._imeis(1, 870)[0], "company_id": other_company.id}
+        )
+        foreign = [*vals_list, {**vals_list[1], "lot_id": foreign_lot.id}]
+        Quant = self.env["stock.quant"].with_context(inventory_mode=True)
+        message = self._constraint_error(Quant._storq_create_quants, foreign, UserError)
+        self.assertEqual(message, self._constraint_error(Quant.create, foreign, UserError))
+        self.assertFalse(self.env["stock.quant"].search([("lot_id", "in", (lots | foreign_lot).ids)]))
+
+    def test_insert_queries_do_not_grow(self):
+        """The batch's queries, its flush included, are the same for 4 and 40 units."""
+        Quant = self.env["stock.quant"].sudo()
+        Quant._storq_create_quants(self._receipt_vals(self._create_lots(self.phone, self._imeis(2, 880))))
+        for size, start in ((4, 900), (40, 910)):
+            lots = self._create_lots(self.phone, self._imeis(size, start))
+            vals_list = self._receipt_vals(lots)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            # What a validation has read before: the product and the locations.
+            _ = self.phone.is_storable, self.supplier_location.company_id, self.stock_location.company_id
+            with self.assertQueryCount(BATCH_QUERIES):
+                Quant._storq_create_quants(vals_list)
+                self.env.flush_all()
+
+    def test_values_outside_the_plain_set_take_odoo_create(self):
+        """Values the insert does not write as the ORM would go to Odoo's `create`: fields that
+        differ between values, a field with an inverse to call (the counted quantity), even as
+        a default from the context."""
+        Quant = self.env["stock.quant"].sudo()
+        lots = self._create_lots(self.phone, self._imeis(2, 960))
+        vals_list = self._plain_vals(lots, [self.stock_location] * 2, [1, 1])
+        self.assertTrue(Quant._storq_insert_plan(vals_list))
+        mixed = [vals_list[0], {**vals_list[1], "user_id": self.env.uid}]
+        self.assertIsNone(Quant._storq_insert_plan(mixed))
+        self.assertIsNone(
+            Quant._storq_insert_plan([{**vals, "inventory_quantity_auto_apply": 1} for vals in vals_list])
+        )
+        self.assertIsNone(
+            Quant.with_context(default_inventory_quantity_auto_apply=1)._storq_insert_plan(vals_list)
+        )
+        with patch.object(type(Quant), "_storq_insert_rows", side_effect=AssertionError("inserted")):
+            quants = Quant._storq_create_quants(mixed)
+        self.assertEqual(quants.lot_id, lots)
+        self.assertEqual(quants.mapped("user_id"), self.env.user)
+
+    def test_insert_computes_again_what_it_cannot_vouch_for(self):
+        """The computed fields written with the INSERT are not computed again while their values
+        are their computation; with a counted quantity from the context, or Odoo's computation
+        overridden, the difference to the counted quantity is computed again, as by `create`."""
+        Quant = self.env["stock.quant"].sudo()
+        diff = Quant._fields["inventory_diff_quantity"]
+        lots = self._create_lots(self.phone, self._imeis(4, 980))
+        vals_list = self._plain_vals(lots[:2], [self.stock_location] * 2, [1, 1])
+        self.assertEqual(
+            [field.name for field in Quant._storq_precomputed_fields(vals_list)],
+            ["company_id", "storage_category_id", "inventory_diff_quantity"],
+        )
+        quants = Quant._storq_create_quants(vals_list)
+        self.assertFalse(self.env.records_to_compute(diff) & quants)
+        counted = Quant.with_context(default_inventory_quantity=3)
+        quants = counted._storq_create_quants(self._plain_vals(lots[2:3], [self.stock_location], [1]))
+        self.assertEqual(self.env.records_to_compute(diff) & quants, quants)
+        odoo_quants = counted.create(self._plain_vals(lots[3:], [self.stock_location], [1]))
+        self.assertEqual(self._table_rows(quants, lots[2:3]), self._table_rows(odoo_quants, lots[3:]))
+        self.assertEqual(quants.inventory_diff_quantity, 2)
+        with patch.object(
+            type(Quant),
+            "_storq_is_extended",
+            lambda quants, method: method == "_compute_inventory_diff_quantity",
+        ):
+            self.assertNotIn(diff, Quant._storq_precomputed_fields(vals_list))
+        self.assertNotIn(diff, Quant._storq_precomputed_fields([{**vals_list[0], "inventory_quantity": 1}]))
