@@ -11,6 +11,13 @@ errored test: id, FAILED|ERROR, exception type, file:line that raised, first mes
         storq_serials' own code. Anything else (a new failure, a crash such as a KeyError, an
         assertion on quantities, an entry still marked "TO REVIEW") fails.
 
+    odoo_suites_check.py unexpected plain|serial-control REPORT PLAIN_BASELINE [BASELINE]
+        prints the ids of the failures that no baseline lists, one per line (to run them again).
+    odoo_suites_check.py drop-passed REPORT RERUN_REPORT TEST_ID...
+        removes from REPORT the given tests that passed when run again alone (absent from
+        RERUN_REPORT), and names each: a test that fails in the whole suite and passes alone is
+        flaky or depends on the order, and the run says so instead of hiding it.
+
 --write-baseline rewrites the baseline from the report: its header (the comments before the
 first blank line) and the reason comments of the tests still failing are kept; a new failure gets
 a "# TO REVIEW:" comment with its error, which the run refuses until someone writes the reason.
@@ -145,6 +152,29 @@ def check_serial_control(report, plain_baseline, baseline, write):
     return 0
 
 
+def unexpected(mode, report, plain_baseline, baseline=None):
+    _header, plain = read_baseline(plain_baseline)
+    known = set(plain)
+    if mode == "serial-control":
+        known |= set(read_baseline(baseline)[1])
+    for test_id in sorted(set(read_report(report)) - known):
+        print(test_id)
+    return 0
+
+
+def drop_passed(report, rerun_report, test_ids):
+    failed_again = read_report(rerun_report)
+    passed = [test_id for test_id in test_ids if test_id not in failed_again]
+    lines = Path(report).read_text(encoding="utf-8").splitlines() if Path(report).exists() else []
+    kept = [line for line in lines if line.split("\t", 1)[0] not in passed]
+    Path(report).write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    for test_id in passed:
+        print(f"  flaky: {test_id} failed in the whole suite and passed when run again alone")
+    for test_id in sorted(set(test_ids) - set(passed)):
+        print(f"  failed again alone: {test_id}")
+    return 0
+
+
 def main(argv):
     write = "--write-baseline" in argv
     args = [arg for arg in argv if arg != "--write-baseline"]
@@ -152,6 +182,10 @@ def main(argv):
         return check_plain(args[1], args[2], write)
     if args[:1] == ["serial-control"] and len(args) == 4:
         return check_serial_control(args[1], args[2], args[3], write)
+    if args[:1] == ["unexpected"] and len(args) in (4, 5) and args[1] in ("plain", "serial-control"):
+        return unexpected(*args[1:])
+    if args[:1] == ["drop-passed"] and len(args) >= 4:
+        return drop_passed(args[1], args[2], args[3:])
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -7,6 +7,7 @@ from . import test_docker_compose
 from . import test_entry_points
 from . import test_input_limits
 from . import test_install
+from . import test_odoo_suites_check
 from . import test_pick_serials
 from . import test_quant_batch
 from . import test_query_counts
@@ -30,6 +31,7 @@ from . import test_return_validation
 from . import test_return_validation_rpc
 from . import test_return_wizard
 from . import test_rpc_boundary_fuzz
+from . import test_scan_concurrency
 from . import test_scan_delivery
 from . import test_scan_internal
 from . import test_scan_receipt
@@ -43,6 +45,7 @@ from . import test_serial_format
 from . import test_serial_guards
 from . import test_serial_hygiene
 from . import test_serial_labels
+from . import test_serial_lookup_index
 from . import test_serial_policy
 from . import test_serial_speed
 from . import test_serial_uniqueness
@@ -51,6 +54,7 @@ from . import test_tools_check_digits
 from . import test_tools_format_rule
 from . import test_tools_input_limits
 from . import test_tools_labels
+from . import test_tools_local_days
 from . import test_tools_normalize
 from . import test_tools_recall_effectiveness
 from . import test_tools_serial_input
