@@ -8,6 +8,7 @@ from odoo.addons.stock.models.stock_move_line import StockMoveLine as StockMoveL
 from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
+from odoo.tools.float_utils import float_round
 from odoo.tools.sql import SQL
 
 from .stock_quant import PendingQuants
@@ -30,6 +31,60 @@ QUANT_FIELDS_READ = [
     "reserved_quantity",
     "in_date",
 ]
+
+
+class TakenQuants:
+    """Changes to the quants that one `stock.move.line._action_done` takes units from.
+
+    Odoo's `_update_available_quantity` writes the one quant of a unit's lot twice per unit
+    (its reservation released, then its quantity), each with `write`: a decimal precision
+    lookup per value, then `modified` and `_validate_fields`, for each call.
+    `stock.move.line._storq_take_from_held_quant` puts each new value in the ORM cache as
+    `write` puts it there (dirty: the ORM's flush writes them, in grouped UPDATEs), and
+    `_storq_settle_taken_quants` does the rest of `write` once for all the quants changed: the
+    write date and user, `modified`, `_validate_fields`. That happens before Odoo's own path
+    changes the quants of the same product and location, and before the lines' write that
+    ends Odoo's loop. Carried in the context as `storq_taken_quants`, compared by identity.
+    """
+
+    __slots__ = (
+        "compared",
+        "facts",
+        "last_line",
+        "open",
+        "product_locations",
+        "quantity_ids",
+        "reserved_ids",
+    )
+
+    def __init__(self):
+        self.open = True  # False once its `_action_done` has returned
+        self.quantity_ids = {}  # ids of the quants whose quantity changed (a dict: ordered)
+        self.reserved_ids = {}  # ids of the quants whose reserved quantity changed
+        self.product_locations = set()  # (product id, location id) of the changed quants
+        self.facts = {}  # what does not change during the batch, read once (see its users)
+        self.compared = {}  # (value, rounding) -> float_compare(value, 0, rounding)
+        self.last_line = None  # (line id, product, lot, rounding of its unit) of the last call
+
+    def compare(self, value, rounding):
+        """`float_compare(value, 0, precision_rounding=rounding)`, memoised: the units of a batch
+        compare the same few values."""
+        key = (value, rounding)
+        result = self.compared.get(key)
+        if result is None:
+            result = self.compared[key] = float_compare(value, 0, precision_rounding=rounding)
+        return result
+
+    def __bool__(self):
+        return bool(self.quantity_ids or self.reserved_ids)
+
+    def pop_all(self):
+        """(ids of the quants whose quantity changed, ids of those whose reserved quantity
+        changed), in the order they came; empties the batch."""
+        quantity_ids, reserved_ids = list(self.quantity_ids), list(self.reserved_ids)
+        self.quantity_ids, self.reserved_ids = {}, {}
+        self.product_locations = set()
+        return quantity_ids, reserved_ids
 
 
 class StockMoveLine(models.Model):
@@ -68,8 +123,10 @@ class StockMoveLine(models.Model):
         return lines
 
     def write(self, vals):
-        # Odoo writes the done lines right after moving their quants: quants still pending
-        # are created first, so that nothing can read the stock without them.
+        # Odoo writes the done lines right after moving their quants: the quants taken from
+        # are settled and the quants still pending created first, so that nothing can read
+        # the stock without them.
+        self._storq_settle_taken_quants()
         self._storq_create_pending_quants()
         result = super().write(vals)
         if vals.get("lot_name") or "product_id" in vals:
@@ -83,17 +140,20 @@ class StockMoveLine(models.Model):
         1. every unit that moves carries its own serial (`_storq_check_one_serial_per_unit`);
         2. the rulebook (`storq.unit.rulebook`): the unit may make this move (product, source,
            destination, block, status, customer returns);
-        then Odoo's done, with the units' quants created in batches (`PendingQuants`), and
-        last the unit records and their events (`stock.lot._storq_record_moves`).
+        then Odoo's done, with the units' quants created in batches (`PendingQuants`) and the
+        quants they are taken from written in batches (`TakenQuants`), and last the unit
+        records and their events (`stock.lot._storq_record_moves`).
         """
         self._storq_check_one_serial_per_unit()
         self.env["storq.unit.rulebook"]._storq_check_move_lines(self)
-        pending = PendingQuants()
+        pending, taken = PendingQuants(), TakenQuants()
+        batch = self.with_context(storq_pending_quants=pending, storq_taken_quants=taken)
         try:
-            result = super(StockMoveLine, self.with_context(storq_pending_quants=pending))._action_done()
-            self.with_context(storq_pending_quants=pending)._storq_create_pending_quants()
+            result = super(StockMoveLine, batch)._action_done()
+            batch._storq_settle_taken_quants()
+            batch._storq_create_pending_quants()
         finally:
-            pending.open = False
+            pending.open = taken.open = False
         # Lines of zero quantity were deleted by Odoo; lots were created from lot names.
         done = self.exists().filtered(lambda line: line.lot_id and line.product_id.storq_serial_control)
         if done:
@@ -128,10 +188,14 @@ class StockMoveLine(models.Model):
             )
             if taken is not None:
                 return taken
-            if (self.product_id.id, location.id) in pending.product_locations and (
-                action == "available" or not self.move_id._should_bypass_reservation(location)
-            ):
+            place = (self.product_id.id, location.id)
+            taken_quants = self.env.context.get("storq_taken_quants")
+            if (
+                place in pending.product_locations
+                or (taken_quants and place in taken_quants.product_locations)
+            ) and (action == "available" or not self.move_id._should_bypass_reservation(location)):
                 # Odoo's own path is about to read or change these quants.
+                self._storq_settle_taken_quants()
                 self._storq_create_pending_quants()
         return super()._synchronize_quant(quantity, location, action=action, in_date=in_date, **quants_value)
 
@@ -261,32 +325,44 @@ class StockMoveLine(models.Model):
         Odoo's `_update_available_quantity` finds the quant (`_gather`, from the quants cache),
         locks it with one `SELECT ... FOR NO KEY UPDATE SKIP LOCKED` per call (two calls per
         unit), then writes it. Here the quants of the cache are locked in one query for the
-        batch (`_storq_lock_cached_quants`, same lock and same skip), and each call writes the
-        quant as Odoo does and returns what Odoo returns. Only the plain case: the lot's one
+        batch (`_storq_lock_cached_quants`, same lock and same skip), each call puts the values
+        Odoo writes in the cache as `write` does, the rest of `write` waits for the batch
+        (`TakenQuants`), and this returns what Odoo returns. Only the plain case: the lot's one
         quant in an internal location, no package, owner or untracked quant, taking a quantity
-        that leaves the lot's quants non-negative; anything else returns None (Odoo's path).
+        that leaves the lot's quants non-negative, nothing else overriding how quants are
+        gathered, written or counted; anything else returns None (Odoo's path).
         """
+        taken = self.env.context.get("storq_taken_quants")
         quants_cache = self.env.context.get("quants_cache")
-        product = self.product_id
         if (
-            not pending.open
+            taken is None
+            or not taken.open
+            or not pending.open
             or quants_cache is None
             or quantity >= 0
             or action not in ("available", "reserved")
         ):
             return None
-        if not product.storq_serial_control or not product.is_storable:
+        # Odoo's loop calls this twice per line in a row (release, then take): the line's
+        # fields are read once for both.
+        if not quants_value and taken.last_line and taken.last_line[0] == self.id:
+            product, lot, uom_rounding = taken.last_line[1:]
+        else:
+            product = self.product_id
+            lot = quants_value.get("lot", self.lot_id)
+            package = quants_value.get("package", self.package_id)
+            owner = quants_value.get("owner", self.owner_id)
+            if not lot or package or owner:
+                return None
+            uom_rounding = self.product_uom_id.rounding
+            if not quants_value:
+                taken.last_line = (self.id, product, lot, uom_rounding)
+        rounding = self._storq_taken_place_rounding(pending, taken, product, location)
+        if rounding is None:
             return None
-        lot = quants_value.get("lot", self.lot_id)
-        package = quants_value.get("package", self.package_id)
-        owner = quants_value.get("owner", self.owner_id)
-        if not lot or package or owner:
+        if not taken.compare(quantity, uom_rounding):  # float_is_zero
             return None
-        if location.should_bypass_reservation() or float_is_zero(
-            quantity, precision_rounding=self.product_uom_id.rounding
-        ):
-            return None
-        if action == "reserved" and self.move_id._should_bypass_reservation(location):
+        if action == "reserved" and self._storq_move_bypasses_reservation(taken, location):
             return None
         key = (product.id, location.id, lot.id, False, False)
         quant = quants_cache.get(key)
@@ -297,51 +373,128 @@ class StockMoveLine(models.Model):
             or quants_cache.get(key[:2] + (False, False, False))
         ):
             return None
-        strategies = pending.removal_strategies
-        if key[:2] not in strategies:
-            strategies[key[:2]] = self.env["stock.quant"]._get_removal_strategy(product, location)
-        if strategies[key[:2]] == "least_packages":
-            return None
-        rounding = quant.product_uom_id.rounding
-        if (
-            action == "available"
-            and float_compare(
-                quant.quantity + quantity - quant.reserved_quantity, 0, precision_rounding=rounding
-            )
-            < 0
-        ):
+        on_hand, reserved, quant_in_date = quant.quantity, quant.reserved_quantity, quant.in_date
+        if action == "available" and taken.compare(on_hand + quantity - reserved, rounding) < 0:
             return None  # Odoo then frees reservations or takes from untracked quants
         if quant.id not in self._storq_lock_cached_quants(pending, quants_cache):
             return None  # locked by another transaction: Odoo skips it too
         # `_update_available_quantity`, for this one quant:
         incoming_dates = []
-        if quant.in_date and float_compare(quant.quantity, 0, precision_rounding=rounding) > 0:
-            incoming_dates.append(quant.in_date)
+        if quant_in_date and taken.compare(on_hand, rounding) > 0:
+            incoming_dates.append(quant_in_date)
         if action == "available" and in_date:
             incoming_dates.append(in_date)
         new_in_date = min(incoming_dates) if incoming_dates else fields.Datetime.now()
-        vals = {"in_date": new_in_date}
+        digits = taken.facts["digits"]
         if action == "available":
-            vals["quantity"] = quant.quantity + quantity
+            on_hand = self._storq_put_in_cache(quant, "quantity", on_hand, on_hand + quantity, digits)
+            taken.quantity_ids[quant.id] = None
         else:
-            vals["reserved_quantity"] = max(0, quant.reserved_quantity + quantity)
-        quant.sudo().write(vals)
+            reserved = self._storq_put_in_cache(
+                quant, "reserved_quantity", reserved, max(0, reserved + quantity), digits
+            )
+            taken.reserved_ids[quant.id] = None
+        self._storq_put_in_cache(quant, "in_date", quant_in_date, new_in_date, digits)
+        taken.product_locations.add(key[:2])
         if action == "reserved":
             return 0, in_date
-        available = (
-            self.env["stock.quant"]
-            .sudo()
-            ._get_available_quantity(
-                product,
-                location,
-                lot_id=lot,
-                package_id=package,
-                owner_id=owner,
-                strict=True,
-                allow_negative=True,
+        if taken.facts["available_extended"]:
+            available = (
+                self.env["stock.quant"]
+                .sudo()
+                ._get_available_quantity(
+                    product,
+                    location,
+                    lot_id=lot,
+                    package_id=package,
+                    owner_id=owner,
+                    strict=True,
+                    allow_negative=True,
+                )
             )
-        )
+        else:
+            # Odoo's `_get_available_quantity` (strict, negative allowed) of the lot's one quant.
+            available = on_hand - reserved
         return available, new_in_date
+
+    def _storq_taken_place_rounding(self, pending, taken, product, location):
+        """The rounding of `product`'s unit when its units may be taken from `location` in the
+        batch (`_storq_take_from_held_quant`): serial control, stock where reservations count,
+        a removal strategy that reads the quants cache, and no other module overriding how
+        quants are gathered, written or counted (nor inventory mode); else None."""
+        facts = taken.facts
+        if "places" not in facts:
+            quants = self.env["stock.quant"].sudo()
+            facts["places"] = {}
+            facts["plain"] = not (
+                quants._storq_write_is_extended()
+                or quants._is_inventory_mode()
+                or quants._storq_gather_is_extended()
+            )
+            facts["available_extended"] = quants._storq_is_extended("_get_available_quantity")
+            facts["digits"] = {
+                fname: quants._fields[fname].get_digits(self.env)
+                for fname in ("quantity", "reserved_quantity")
+            }
+            facts["bypass"] = {}
+        place = (product.id, location.id)
+        if place not in facts["places"]:
+            plain = (
+                facts["plain"]
+                and product.storq_serial_control
+                and product.is_storable
+                and not location.should_bypass_reservation()
+            )
+            if plain:
+                strategies = pending.removal_strategies
+                if place not in strategies:
+                    strategies[place] = self.env["stock.quant"]._get_removal_strategy(product, location)
+                plain = strategies[place] != "least_packages"
+            facts["places"][place] = product.uom_id.rounding if plain else None
+        return facts["places"][place]
+
+    def _storq_move_bypasses_reservation(self, taken, location):
+        """`self.move_id._should_bypass_reservation(location)`, once per move and location of
+        the batch."""
+        move = self.move_id
+        bypass = taken.facts["bypass"]
+        if (move.id, location.id) not in bypass:
+            bypass[move.id, location.id] = move._should_bypass_reservation(location)
+        return bypass[move.id, location.id]
+
+    @api.model
+    def _storq_put_in_cache(self, quant, fname, current, value, digits):
+        """Put `value` in the cache of `quant` as `write` does (converted, dirty when it differs
+        from `current`, for the ORM's flush); returns the value as cached. `digits`: the digits
+        of the float fields, read once per batch rather than once per value."""
+        field = quant._fields[fname]
+        if fname in digits:
+            value = float(value or 0.0)
+            if digits[fname]:
+                value = float_round(value, precision_digits=digits[fname][1])
+        else:
+            value = field.convert_to_cache(value, quant)
+        if current != value:
+            self.env.cache.set(quant, field, value, dirty=True)
+        return value
+
+    def _storq_settle_taken_quants(self):
+        """The rest of `write` for the quants `_storq_take_from_held_quant` changed (see
+        `TakenQuants`): the write date and user, what depends on the values, constraints."""
+        taken = self.env.context.get("storq_taken_quants")
+        if not taken:
+            return
+        quantity_ids, reserved_ids = taken.pop_all()
+        quants = self.env["stock.quant"].sudo()
+        changed = quants.browse(dict.fromkeys(quantity_ids + reserved_ids))
+        log_fnames = ["write_uid", "write_date"]
+        changed._fields["write_uid"].write(changed, self.env.uid)
+        changed._fields["write_date"].write(changed, self.env.cr.now())
+        for ids, fname in ((reserved_ids, "reserved_quantity"), (quantity_ids, "quantity")):
+            if ids:
+                written = quants.browse(ids)
+                written.modified(["in_date", fname, *log_fnames])
+                written._validate_fields(["in_date", fname, *log_fnames])
 
     def _storq_lock_cached_quants(self, pending, quants_cache):
         """Ids of the quants of `quants_cache` this transaction holds locked: all of them locked
@@ -441,15 +594,22 @@ class StockMoveLine(models.Model):
         """
         missing = self.env["stock.move.line"]
         not_unit = self.env["stock.move.line"]
+        # product id -> rounding of its unit when under serial control, else None; unit id ->
+        # rounding: read once per product and unit rather than once per line.
+        controlled, roundings = {}, {}
         for line in self:
-            if not line.product_id.storq_serial_control:
+            product = line.product_id
+            if product.id not in controlled:
+                controlled[product.id] = product.uom_id.rounding if product.storq_serial_control else None
+            product_rounding = controlled[product.id]
+            if product_rounding is None:
                 continue
-            rounding = line.product_uom_id.rounding
-            if float_is_zero(line.quantity, precision_rounding=rounding):
+            uom = line.product_uom_id
+            if uom.id not in roundings:
+                roundings[uom.id] = uom.rounding
+            if float_is_zero(line.quantity, precision_rounding=roundings[uom.id]):
                 continue
-            if float_compare(
-                line.quantity_product_uom, 1.0, precision_rounding=line.product_id.uom_id.rounding
-            ):
+            if float_compare(line.quantity_product_uom, 1.0, precision_rounding=product_rounding):
                 not_unit |= line
             elif not line.lot_id and not (line.lot_name and line.move_id.picking_type_id.use_create_lots):
                 missing |= line

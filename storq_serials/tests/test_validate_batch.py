@@ -204,6 +204,121 @@ class TestValidateBatch(StorqSerialsCase):
         lots = self.Lot.search([("product_id", "=", self.phone.id), ("name", "in", serials)])
         self.assertEqual(set(lots.mapped("storq_state")), {"delivered"})
 
+    def _validate_both(self, prepare, serials):
+        """Validate, for each product, the transfer `prepare(product, serials)` returns; per
+        product: (calls of `_storq_take_from_held_quant` that took the batch path, what each
+        `_synchronize_quant` returned, rows of the lines, rows of the lots' quants)."""
+        Line = type(self.env["stock.move.line"])
+        original_take = Line._storq_take_from_held_quant
+        original_sync = Line._synchronize_quant
+        taken, returned, results = [], [], []
+
+        def take_spy(line, *args):
+            result = original_take(line, *args)
+            taken.append(result is not None)
+            return result
+
+        def sync_spy(line, quantity, location, action="available", in_date=False, **quants_value):
+            result = original_sync(line, quantity, location, action=action, in_date=in_date, **quants_value)
+            returned.append((line.lot_id.name, quantity, location.usage, action, result))
+            return result
+
+        for product in (self.phone, self.plain_serial_product):
+            picking = prepare(product, serials)
+            taken.clear()
+            returned.clear()
+            with (
+                patch.object(Line, "_storq_take_from_held_quant", take_spy),
+                patch.object(Line, "_synchronize_quant", sync_spy),
+                freeze_time(T_DELIVERY),
+            ):
+                picking.button_validate()
+            self.assertEqual(picking.state, "done")
+            lines = picking.move_line_ids
+            quants = self.env["stock.quant"].search([("lot_id", "in", lines.lot_id.ids)])
+            results.append(
+                (
+                    sum(taken),
+                    sorted(returned),
+                    self._rows(lines, lambda line: line.lot_id.name),
+                    self._rows(quants, lambda quant: (quant.lot_id.name, quant.location_id.id)),
+                )
+            )
+        return results
+
+    def _assert_same_as_odoo(self, results, batched):
+        controlled, odoo = results
+        self.assertEqual(controlled[0], batched, "calls that took the batch path")
+        self.assertEqual(odoo[0], 0, "a product not under serial control took the batch path")
+        self.assertEqual(controlled[1], odoo[1], "_synchronize_quant returned other values than Odoo's")
+        self.assertEqual(controlled[2], odoo[2], "move lines differ from Odoo's")
+        self.assertEqual(controlled[3], odoo[3], "quants differ from Odoo's")
+
+    def test_delivery_returns_odoo_values(self):
+        """Each `_synchronize_quant` of a delivery returns what Odoo's returns (stock_account
+        reads them), and leaves Odoo's rows."""
+        results = self._validate_both(self._delivery, self._imeis(4, 1300))
+        self._assert_same_as_odoo(results, batched=8)
+
+    def test_partly_reserved_delivery_matches_odoo(self):
+        """Lines whose units' quants hold no reservation (cleaned, or reserved elsewhere and
+        released) release nothing (Odoo's `max(0, ...)`) and still take the unit."""
+
+        def prepare(product, serials):
+            delivery = self._delivery(product, serials)
+            quants = self.env["stock.quant"].search(
+                [
+                    ("lot_id", "in", delivery.move_line_ids.lot_id[:2].ids),
+                    ("location_id", "=", self.stock_location.id),
+                ]
+            )
+            quants.sudo().write({"reserved_quantity": 0})
+            return delivery
+
+        results = self._validate_both(prepare, self._imeis(4, 1400))
+        self._assert_same_as_odoo(results, batched=8)
+        in_stock = [row for _key, row in results[0][3] if row["location_id"] == self.stock_location.id]
+        self.assertEqual({(row["quantity"], row["reserved_quantity"]) for row in in_stock}, {(0, 0)})
+
+    def test_internal_move_matches_odoo(self):
+        """An internal move takes each unit from its quant in stock and puts it on a shelf:
+        Odoo's rows and return values."""
+        shelf = self.env["stock.location"].create({"name": "Shelf T", "location_id": self.stock_location.id})
+
+        def prepare(product, serials):
+            with freeze_time(T_RECEIPT):
+                units = self._stock_units(product, serials)
+            picking = self._confirmed_transfer(
+                product, len(units), self.stock_location, shelf, self.env.ref("stock.picking_type_internal")
+            )
+            self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True} for unit in units])
+            return picking
+
+        results = self._validate_both(prepare, self._imeis(3, 1500))
+        self._assert_same_as_odoo(results, batched=6)
+        on_shelf = [row for _key, row in results[0][3] if row["location_id"] == shelf.id]
+        self.assertEqual({(row["quantity"], row["in_date"]) for row in on_shelf}, {(1, T_RECEIPT)})
+
+    def test_unit_reserved_elsewhere_matches_odoo(self):
+        """A unit also reserved by another transfer: its release is batched, its quantity would
+        leave the quant's availability negative, so Odoo's path takes it (after the batch's
+        quants are settled) and frees the other transfer's reservation; Odoo's rows."""
+
+        def prepare(product, serials):
+            delivery = self._delivery(product, serials)
+            other = self._confirmed_transfer(
+                product,
+                1,
+                self.stock_location,
+                self.customer_location,
+                self.env.ref("stock.picking_type_out"),
+            )
+            self._set_unit_lines(other.move_ids, [{"lot_id": delivery.move_line_ids.lot_id[1].id}])
+            return delivery
+
+        results = self._validate_both(prepare, self._imeis(3, 1600))
+        self._assert_same_as_odoo(results, batched=5)
+
     def test_update_extended_elsewhere_keeps_odoo_path(self):
         """When another module overrides how quants are updated, each unit takes Odoo's path
         (the override runs), with the same quants."""
@@ -273,6 +388,27 @@ class TestValidateBatch(StorqSerialsCase):
         ):
             small = self._validation_queries(self._delivery(self.phone, self._imeis(10, 700)))
             large = self._validation_queries(self._delivery(self.phone, self._imeis(200, 1000)))
+        self.assertEqual(small, large, f"queries for 10 and 200 units: {small}, {large}")
+
+    def test_internal_move_validation_is_constant_in_queries(self):
+        """Validating an internal move of serial-controlled units takes the same queries for 10
+        and 200 units."""
+        shelf = self.env["stock.location"].create({"name": "Shelf Q", "location_id": self.stock_location.id})
+        internal = self.env.ref("stock.picking_type_internal")
+
+        def internal_move(serials):
+            units = self._stock_units(self.phone, serials)
+            picking = self._confirmed_transfer(self.phone, len(units), self.stock_location, shelf, internal)
+            self._set_unit_lines(picking.move_ids, [{"lot_id": unit.id, "picked": True} for unit in units])
+            return picking
+
+        self._validation_queries(internal_move(self._imeis(2, 1700)))  # warm the caches
+        with (
+            patch.object(odoo_models, "INSERT_BATCH_SIZE", 1000),
+            patch.object(odoo_models, "UPDATE_BATCH_SIZE", 1000),
+        ):
+            small = self._validation_queries(internal_move(self._imeis(10, 1800)))
+            large = self._validation_queries(internal_move(self._imeis(200, 1900)))
         self.assertEqual(small, large, f"queries for 10 and 200 units: {small}, {large}")
 
     def _validation_queries(self, picking):
