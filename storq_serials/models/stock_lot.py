@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..tools.errors import SerialValidationError
 from ..tools.serial_range import generate_serial_range
+from .company_check_batch import companies_consistent
 
 
 class StockLot(models.Model):
@@ -84,6 +85,13 @@ class StockLot(models.Model):
         result = super().write(vals)
         self._storq_log_manufacture_dates(manufacture_dates)
         return result
+
+    def _check_company(self, fnames=None):
+        # The ORM checks each new lot on its own: a batch that passes is checked at once
+        # (company_check_batch.py); one that fails gets Odoo's check and its message.
+        if len(self) > 1 and companies_consistent(self, fnames):
+            return
+        super()._check_company(fnames)
 
     def _storq_check_serial_write(self, vals):
         """`vals` with the new serial normalised; refuses a rename outside Correct Serial, and a

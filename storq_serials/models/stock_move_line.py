@@ -11,6 +11,7 @@ from odoo.tools.float_utils import float_is_zero
 from odoo.tools.float_utils import float_round
 from odoo.tools.sql import SQL
 
+from .company_check_batch import companies_consistent
 from .stock_quant import PendingQuants
 from .storq_serial_validation import CheckedSerials
 from .storq_serial_validation import DeferredLotChecks
@@ -159,6 +160,13 @@ class StockMoveLine(models.Model):
         if done:
             self.env["stock.lot"]._storq_record_moves(done)
         return result
+
+    def _check_company(self, fnames=None):
+        # Odoo's `_action_done` checks every line's fields one line at a time: a batch that
+        # passes is checked at once; one that fails gets Odoo's check and its message.
+        if len(self) > 1 and companies_consistent(self, fnames):
+            return
+        super()._check_company(fnames)
 
     def _create_and_assign_production_lot(self):
         # A unit's history starts with its "received" event: the chatter's per-lot

@@ -1,5 +1,6 @@
 from . import test_benchmark_data
 from . import test_bulk_entry
+from . import test_company_check_batch
 from . import test_customer_units
 from . import test_demo_data
 from . import test_dispatch_chain
