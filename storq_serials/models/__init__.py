@@ -21,6 +21,7 @@ from . import sale_order_line_warranty
 from . import sale_order_warranty
 from . import stock_location
 from . import stock_lot
+from . import stock_lot_create_defaults
 from . import stock_lot_form_counts
 from . import stock_lot_serial_key
 from . import stock_lot_unique

@@ -12,6 +12,7 @@ from odoo.tools.float_utils import float_round
 from odoo.tools.sql import SQL
 
 from .company_check_batch import companies_consistent
+from .stock_lot_create_defaults import MEMO_KEY as LOT_DEFAULTS_MEMO
 from .stock_quant import PendingQuants
 from .storq_serial_validation import CheckedSerials
 from .storq_serial_validation import DeferredLotChecks
@@ -300,8 +301,11 @@ class StockMoveLine(models.Model):
         """Odoo's `_create_and_assign_production_lot` for `_storq_lot_assignable` lines: the lots
         created in one `create`, as Odoo does, then each line's `lot_id` set as `write` sets it
         (access check, cache and dependencies, constraints, companies, write date), once for
-        the batch rather than once per line."""
-        lots = self.env["stock.lot"].create([line._storq_new_lot_vals() for line in self])
+        the batch rather than once per line. The lots' defaults are asked of Odoo once for the
+        batch when they are the same for each lot (stock_lot_create_defaults.py)."""
+        Lot = self.env["stock.lot"].with_context(**{LOT_DEFAULTS_MEMO: {}})
+        lots = Lot.create([line._storq_new_lot_vals() for line in self])
+        lots = lots.with_env(self.env)
         self.check_access("write")
         field = self._fields["lot_id"]
         if self.pool.is_modifying_relations(field):
