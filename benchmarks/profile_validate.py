@@ -6,7 +6,7 @@ validates under cProfile and prints the time, the SQL queries and the top functi
 Each run is rolled back.
 
     PYTHONPATH=$ODOO_PATH python benchmarks/profile_validate.py --database DB --flow receipt \
-        --size 10000 [--plain] [--sort cumulative] [--out FILE.prof] -- <odoo args>
+        --size 10000 [--plain] [--big] [--sort cumulative] [--out FILE.prof] -- <odoo args>
 """
 
 import argparse
@@ -20,6 +20,7 @@ from collections import defaultdict
 import bench_delivery
 import bench_receipt
 from bench_common import analyze
+from bench_common import bench_products
 from bench_common import confirmed_receipt
 from bench_common import imeis
 from bench_common import setup_products
@@ -126,6 +127,12 @@ def main():
     parser.add_argument("--flow", choices=("receipt", "delivery"), default="receipt")
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--plain", action="store_true", help="the plain Odoo product")
+    parser.add_argument(
+        "--big",
+        action="store_true",
+        help="the database's product with the most units (scripts/benchmark_data.sh), as the "
+        "benchmarks take it, rather than a new one",
+    )
     parser.add_argument("--no-profile", action="store_true", help="time only")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=60)
@@ -145,8 +152,12 @@ def main():
         vacuum(registry)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        plain, storq = setup_products(env)
-        product = plain if args.plain else storq
+        if args.big:
+            product, note = bench_products(env, "plain Odoo" if args.plain else "storq")
+            print(f"product: {note}")
+        else:
+            plain, storq = setup_products(env)
+            product = plain if args.plain else storq
         prepare = prepare_receipt if args.flow == "receipt" else prepare_delivery
         picking = prepare(env, product, args.size)
         analyze(env)
