@@ -233,4 +233,26 @@ def bench_products(env, flow, big=True):
         note = f"{product.display_name}, {units:,} units in the database"
         return (as_plain_odoo(env, product) if flow == "plain Odoo" else product), note
     plain, storq = setup_products(env)
+    if big:
+        configure_like_benchmark_data(env, plain | storq)
+        return (plain if flow == "plain Odoo" else storq), "new product, set up as the benchmark data's"
     return (plain if flow == "plain Odoo" else storq), "new product"
+
+
+def configure_like_benchmark_data(env, products):
+    """Give new products the terms of scripts/benchmark_data.sh's products (build_data.py): a
+    cost, two vendors, 24 months of warranty from delivery and the vendors' 12 from receipt.
+
+    On an empty database, the benchmark's product then does the same work as the big database's
+    product (the warranty of each unit delivered or received, its events), so that "x of the
+    empty database" compares the database's size and nothing else.
+    """
+    from build_data import SUPPLIERS
+    from build_data import set_warranty_terms
+
+    vendors = env["res.partner"].create([{"name": name, "is_company": True} for name in SUPPLIERS[:2]])
+    products.write({"standard_price": 210.0, "list_price": 399.0})
+    products.product_tmpl_id.write(
+        {"seller_ids": [Command.create({"partner_id": vendor.id, "price": 210.0}) for vendor in vendors]}
+    )
+    set_warranty_terms(env, products.ids)
