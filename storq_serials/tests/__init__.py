@@ -7,8 +7,8 @@ from . import test_dispatch_chain
 from . import test_docker_compose
 from . import test_entry_points
 from . import test_input_limits
-from . import test_lot_create_defaults
 from . import test_install
+from . import test_lot_create_defaults
 from . import test_odoo_suites_check
 from . import test_pick_serials
 from . import test_quant_batch

@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 
+from ..tools.check_digits import compute_check_digit
+
 
 class StorqSerialsCase(TransactionCase):
     """Fixtures shared by the storq_serials tests: rules, a serial-controlled category and products."""
@@ -78,6 +80,16 @@ class StorqSerialsCase(TransactionCase):
             company_id=company.id,
             company_ids=[Command.set(company.ids)],
         )
+
+    # The first 8 digits of the IMEIs `_imeis` makes; a test class sets its own to keep its
+    # serials apart from the other classes'.
+    imei_prefix = "35875407"
+
+    @classmethod
+    def _imeis(cls, count, start=0):
+        """`count` valid IMEIs (Luhn check digit) from number `start` on."""
+        bodies = [f"{cls.imei_prefix}{n:06d}" for n in range(start, start + count)]
+        return [body + compute_check_digit("luhn", body) for body in bodies]
 
     @classmethod
     def _create_lots(cls, product, names):

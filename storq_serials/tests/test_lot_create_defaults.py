@@ -1,13 +1,11 @@
 import itertools
 from unittest.mock import patch
 
-from odoo.tests import tagged
-
 from odoo.addons.stock.models.stock_lot import StockLot as StockLotBase
+from odoo.tests import tagged
 
 from ..models.stock_lot_create_defaults import MEMO_KEY
 from ..models.stock_lot_create_defaults import is_constant_default
-from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 
@@ -21,9 +19,7 @@ class TestLotCreateDefaults(StorqSerialsCase):
         super().setUpClass()
         cls.phone.is_storable = True
 
-    def _imeis(self, count, start):
-        bodies = [f"35209922{n:06d}" for n in range(start, start + count)]
-        return [body + compute_check_digit("luhn", body) for body in bodies]
+    imei_prefix = "35209922"
 
     def _receive(self, serials):
         """Validate a receipt of `serials`; the number of `stock.lot.default_get` calls."""

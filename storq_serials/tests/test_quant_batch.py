@@ -10,7 +10,6 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models import stock_quant as stock_quant_module
-from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 T_RECEIPT = datetime(2026, 3, 2, 8, 0, 0)
@@ -39,9 +38,7 @@ class TestQuantBatch(StorqSerialsCase):
         cls.customer = cls.env["res.partner"].create({"name": "Quant Customer"})
         cls.owner = cls.env["res.partner"].create({"name": "Consignment Owner"})
 
-    def _imeis(self, count, start):
-        bodies = [f"35209900{n:06d}" for n in range(start, start + count)]
-        return [body + compute_check_digit("luhn", body) for body in bodies]
+    imei_prefix = "35209900"
 
     # ------------------------------------------------------------------
     # Helpers

@@ -14,12 +14,6 @@ CHECK_QUERIES = 5
 
 @tagged("post_install", "-at_install")
 class TestSerialQueryCounts(StorqSerialsCase):
-    def _imeis(self, count, start=0):
-        from ..tools.check_digits import compute_check_digit
-
-        bodies = [f"35875407{n:06d}" for n in range(start, start + count)]
-        return [body + compute_check_digit("luhn", body) for body in bodies]
-
     def _check(self, names):
         validation = self.env["storq.serial.validation"]
         entries = [(self.phone, name, self.company) for name in names]

@@ -3,7 +3,6 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form
 from odoo.tests import tagged
 
-from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 GS = chr(29)  # FNC1 as a keyboard-wedge scanner sends it between GS1 fields
@@ -34,10 +33,6 @@ class TestScanReceipt(StorqSerialsCase):
         cls.outsider = cls.env["product.product"].create(
             {"name": "Test outsider", "type": "consu", "storq_serial_control": True, "barcode": "OUTSIDER-1"}
         )
-
-    def _imeis(self, count, start=0):
-        bodies = [f"35875407{n:06d}" for n in range(start, start + count)]
-        return [body + compute_check_digit("luhn", body) for body in bodies]
 
     def _scan(self, picking, barcode, product=None):
         return picking.storq_scan(barcode, context_product_id=product.id if product else False)

@@ -2,7 +2,6 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
-from ..tools.check_digits import compute_check_digit
 from .common import StorqSerialsCase
 
 GS = chr(29)  # FNC1 between GS1 fields, as a keyboard-wedge scanner sends it
@@ -28,11 +27,6 @@ class StorqAuditCase(StorqSerialsCase):
         cls.units_a = cls._stock_units(cls.gadget, ["GA-001", "GA-002", "GA-003"], cls.shelf_a)
         cls.unit_bin = cls._stock_units(cls.gadget, ["GA-BIN"], cls.bin_a)
         cls.unit_b = cls._stock_units(cls.gadget, ["GB-001"], cls.shelf_b)
-
-    @classmethod
-    def _imeis(cls, count, start=0):
-        bodies = [f"35875407{n:06d}" for n in range(start, start + count)]
-        return [body + compute_check_digit("luhn", body) for body in bodies]
 
     def _audit(self, user=None, **vals):
         Audit = self.env["storq.serial.audit"].with_user(user or self.user)
