@@ -3,10 +3,13 @@
 Not a benchmark (no plain Odoo side, one run): a development tool to see where validation
 spends its time. Runs bench_receipt's / bench_delivery's flow up to the validation, then
 validates under cProfile and prints the time, the SQL queries and the top functions.
-Each run is rolled back.
+`--step capture` measures the capture of the serials instead (the import of a receipt's
+serials, the picking of a delivery's); `--without-index NAME` drops an index first, to see
+what it costs. Each run is rolled back.
 
     PYTHONPATH=$ODOO_PATH python benchmarks/profile_validate.py --database DB --flow receipt \
-        --size 10000 [--plain] [--big] [--sort cumulative] [--out FILE.prof] -- <odoo args>
+        --size 10000 [--plain] [--big] [--step capture] [--without-index NAME] \
+        [--sort cumulative] [--out FILE.prof] -- <odoo args>
 """
 
 import argparse
@@ -32,6 +35,7 @@ from odoo import api
 
 
 def prepare_receipt(env, product, size):
+    """The confirmed receipt, and its capture: the serials' move lines, as bench_receipt imports them."""
     picking = confirmed_receipt(env, product, size)
     move = picking.move_ids
     context = {
@@ -51,11 +55,15 @@ def prepare_receipt(env, product, size):
         {key: value["id"] if isinstance(value, dict) else value for key, value in vals.items()}
         for vals in vals_list
     ]
-    move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
-    return picking
+
+    def capture():
+        move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
+
+    return picking, capture
 
 
 def prepare_delivery(env, product, size):
+    """The confirmed delivery, and its capture: the serials picked, as bench_delivery does."""
     warehouse = env.ref("stock.warehouse0")
     lots = bench_delivery.stock_units(env, product, imeis(2 * size, 10), warehouse.lot_stock_id)
     customer = env["res.partner"].create({"name": f"Profile customer {product.name}"})
@@ -69,20 +77,24 @@ def prepare_delivery(env, product, size):
     picking = order.picking_ids
     # On a database with the product's older units in stock, those are reserved rather than ours.
     chosen = (lots - picking.move_line_ids.lot_id)[-size:]
-    if product.storq_serial_control:
-        verdicts = picking.storq_pick_serials(chosen.mapped("name"), apply=True)
-        assert all(verdict["applied"] for verdict in verdicts), verdicts[:3]
-    else:
-        lines = picking.move_line_ids.sorted("id")
-        picking.move_ids.write(
-            {
-                "move_line_ids": [
-                    Command.update(line.id, {"lot_id": lot.id, "quantity": 1, "picked": True})
-                    for line, lot in zip(lines, chosen)
-                ]
-            }
-        )
-    return picking
+    names = chosen.mapped("name")
+
+    def capture():
+        if product.storq_serial_control:
+            verdicts = picking.storq_pick_serials(names, apply=True)
+            assert all(verdict["applied"] for verdict in verdicts), verdicts[:3]
+        else:
+            lines = picking.move_line_ids.sorted("id")
+            picking.move_ids.write(
+                {
+                    "move_line_ids": [
+                        Command.update(line.id, {"lot_id": lot.id, "quantity": 1, "picked": True})
+                        for line, lot in zip(lines, chosen)
+                    ]
+                }
+            )
+
+    return picking, capture
 
 
 class SqlTimes:
@@ -122,6 +134,18 @@ class SqlTimes:
         return "\n".join(lines)
 
 
+def drop_indexes(cr, names):
+    """Drop the indexes inside the current transaction (DDL is transactional in PostgreSQL)."""
+    for name in names:
+        cr.execute("SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = %s", [name])
+        owner = cr.fetchone()
+        if owner:
+            cr.execute(f'ALTER TABLE "{owner[0]}" DROP CONSTRAINT "{name}"')
+        else:
+            cr.execute(f'DROP INDEX "{name}"')
+        print(f"without {name}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", required=True)
@@ -134,6 +158,12 @@ def main():
         help="the database's product with the most units (scripts/benchmark_data.sh), as the "
         "benchmarks take it, rather than a new one",
     )
+    parser.add_argument(
+        "--step",
+        choices=("validate", "capture"),
+        default="validate",
+        help="what to measure: the validation (after the capture), or the capture of the serials",
+    )
     parser.add_argument("--no-profile", action="store_true", help="time only")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=60)
@@ -142,6 +172,14 @@ def main():
         "--vacuum",
         action="store_true",
         help="VACUUM ANALYZE the busy tables first, as bench_delivery does (not on a shared database)",
+    )
+    parser.add_argument(
+        "--without-index",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="validate without this index (or the constraint owning it), dropped in the "
+        "rolled-back transaction: what an index costs the validation",
     )
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
@@ -160,26 +198,30 @@ def main():
             plain, storq = setup_products(env)
             product = plain if args.plain else storq
         prepare = prepare_receipt if args.flow == "receipt" else prepare_delivery
-        picking = prepare(env, product, args.size)
+        picking, capture = prepare(env, product, args.size)
+        if args.step == "validate":
+            capture()
         analyze(env)
         env.flush_all()
+        drop_indexes(cr, args.without_index)
         env.invalidate_all()
         profile = None if args.no_profile else cProfile.Profile()
         sql.on = True
         queries, start, cpu = cr.sql_log_count, time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
-        picking.button_validate()
+        (capture if args.step == "capture" else picking.button_validate)()
         env.flush_all()
         if profile:
             profile.disable()
         elapsed, queries = time.perf_counter() - start, cr.sql_log_count - queries
         cpu = time.process_time() - cpu
         sql.on = False
-        assert picking.state == "done", picking.state
+        if args.step == "validate":
+            assert picking.state == "done", picking.state
         cr.rollback()
     print(
-        f"{args.flow} {args.size} {'plain' if args.plain else 'storq'}: {elapsed:.2f} s "
+        f"{args.flow} {args.step} {args.size} {'plain' if args.plain else 'storq'}: {elapsed:.2f} s "
         f"(Python CPU {cpu:.2f} s), {queries} queries"
     )
     print(sql.report())
