@@ -312,10 +312,11 @@ class StockPicking(models.Model):
             or self.location_id
         )
 
-    def _storq_rulebook_movement(self, product, unit, source, shipping=None):
+    def _storq_rulebook_movement(self, product, unit, source, shipping=None, moves=None):
         """The `UnitMovement` of `unit` of `product` from `source` on this transfer (`shipping`:
-        `_storq_ships()`, when the caller has it already)."""
-        moves = self._storq_scan_moves(product)
+        `_storq_ships()`, `moves`: `_storq_scan_moves(product)`, when the caller has them)."""
+        if moves is None:
+            moves = self._storq_scan_moves(product)
         return UnitMovement(
             product=product,
             source=source,

@@ -80,15 +80,21 @@ class StockPicking(models.Model):
         units = self.env["stock.lot"].union(*(unit for unit, _other in found.values()))
         rulebook = self.env["storq.unit.rulebook"]
         held = rulebook._storq_held_locations(units.sudo())
-        # The rulebook judges every known unit at once, from where this transfer takes it.
+        # The rulebook judges every known unit at once, from where this transfer takes it:
+        # the same places give the same source, whichever unit is there.
         shipping = self._storq_ships()
-        movements = {
-            (product, serial): self._storq_rulebook_movement(
-                product, unit, self._storq_take_source(unit, held[unit]), shipping=shipping
+        sources, moves, movements = {}, {}, {}
+        for (product, serial), (unit, _other) in found.items():
+            if not unit:
+                continue
+            places = tuple(held[unit].ids)
+            if places not in sources:
+                sources[places] = self._storq_take_source(unit, held[unit])
+            if product not in moves:
+                moves[product] = self._storq_scan_moves(product)
+            movements[(product, serial)] = self._storq_rulebook_movement(
+                product, unit, sources[places], shipping=shipping, moves=moves[product]
             )
-            for (product, serial), (unit, _other) in found.items()
-            if unit
-        }
         rules = dict(zip(movements, rulebook._storq_verdicts(movements.values()), strict=True))
         lines = (
             self.env["stock.move.line"]

@@ -1,3 +1,4 @@
+import weakref
 from collections import defaultdict
 
 from odoo import api
@@ -15,6 +16,25 @@ INSERT_FIELD_TYPES = frozenset(
 )
 # Quants per INSERT of `_storq_insert_quants`.
 INSERT_CHUNK_SIZE = 5000
+
+
+# Registry class of stock.quant -> whether another module overrides its `_gather`.
+_GATHER_EXTENDED = weakref.WeakKeyDictionary()
+
+
+def _gather_is_extended(quant_class):
+    """Whether a module other than this one overrides `_gather` in the registry's class
+    `quant_class`: walked once per class, as each registry build makes its own."""
+    if quant_class not in _GATHER_EXTENDED:
+        extended = True
+        for cls in quant_class.__mro__:
+            if cls is StockQuantBase:
+                extended = False
+                break
+            if "_gather" in vars(cls) and not cls.__module__.startswith("odoo.addons.storq_serials."):
+                break
+        _GATHER_EXTENDED[quant_class] = extended
+    return _GATHER_EXTENDED[quant_class]
 
 
 class PendingQuants:
@@ -85,8 +105,9 @@ class DeferredReservations:
     def __init__(self):
         # quant id -> [(product, location, quantity, lot)] in the order Odoo would apply them
         self.updates = defaultdict(list)
-        # (product id, location id) -> whether its units' updates may wait (serial control,
-        # reservations counted there, a removal strategy that orders quants by lot only)
+        # (product id, location id) -> the product's unit of measure rounding when its units'
+        # updates may wait (serial control, reservations counted there, a removal strategy
+        # that orders quants by lot only), else None
         self.plain_places = {}
 
     @classmethod
@@ -177,28 +198,31 @@ class StockQuant(models.Model):
             return quants
         key = (product_id.id, location_id.id)
         if key not in deferred.plain_places:
-            deferred.plain_places[key] = (
+            plain = (
                 product_id.storq_serial_control
                 and product_id.is_storable
                 and not location_id.should_bypass_reservation()
                 and self.sudo()._get_removal_strategy(product_id, location_id)
                 not in ("least_packages", "closest")
             )
-        if not deferred.plain_places[key]:
+            # The quant's own unit is its product's (a related field computed quant by quant).
+            deferred.plain_places[key] = product_id.uom_id.rounding if plain else None
+        rounding = deferred.plain_places[key]
+        if rounding is None:
             return quants
         quants_cache = self.env.context.get("quants_cache")
         if quants_cache is not None and not self._storq_gather_is_extended():
-            # What Odoo's `_gather` returns from its quants cache (strict, no package or owner).
-            gathered = quants_cache.get((*key, lot_id.id, False, False), quants) | quants_cache.get(
-                (*key, False, False, False), quants
-            )
+            # What Odoo's `_gather` returns from its quants cache (strict, no package or owner):
+            # the unit's quants and the untracked ones; any untracked one makes it two or more.
+            if quants_cache.get((*key, False, False, False)):
+                return quants
+            gathered = quants_cache.get((*key, lot_id.id, False, False), quants)
         else:
             gathered = self.sudo()._gather(
                 product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id, strict=True
             )
         if len(gathered) != 1 or gathered.lot_id != lot_id or not gathered.in_date:
             return quants
-        rounding = gathered.product_uom_id.rounding
         if float_compare(gathered.quantity, 0, precision_rounding=rounding) <= 0:
             return quants
         if gathered.reserved_quantity != int(gathered.reserved_quantity):
@@ -211,12 +235,7 @@ class StockQuant(models.Model):
         filter of blocked units while Odoo reserves): then it is called, not read from the cache."""
         if self.env.context.get("storq_skip_blocked"):
             return True
-        for cls in type(self).__mro__:
-            if cls is StockQuantBase:
-                return False
-            if "_gather" in vars(cls) and not cls.__module__.startswith("odoo.addons.storq_serials."):
-                return True
-        return True
+        return _gather_is_extended(type(self))
 
     @api.model
     def _storq_apply_reservations(self, deferred):
