@@ -11,19 +11,32 @@ from ..tools.local_days import day_bounds_utc
 from ..tools.local_days import day_start_utc
 
 FUZZ = settings(max_examples=400, deadline=None, database=None)
-ZONES = ["UTC", "Europe/Brussels", "Pacific/Honolulu", "Pacific/Kiritimati", "America/Santiago",
-         "America/Havana", "Asia/Kolkata", "Australia/Lord_Howe", "America/Sao_Paulo"]
+ZONES = [
+    "UTC",
+    "Europe/Brussels",
+    "Pacific/Honolulu",
+    "Pacific/Kiritimati",
+    "America/Santiago",
+    "America/Havana",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "America/Sao_Paulo",
+]
 moments = st.datetimes(min_value=datetime.datetime(1995, 1, 1), max_value=datetime.datetime(2040, 12, 31))
 
 
 class TestToolsLocalDays(BaseCase):
     def test_brussels_day_starts_the_evening_before_in_utc(self):
-        self.assertEqual(day_start_utc(datetime.date(2026, 7, 1), "Europe/Brussels"),
-                         datetime.datetime(2026, 6, 30, 22, 0))
-        self.assertEqual(day_start_utc(datetime.date(2026, 12, 3), "Europe/Brussels"),
-                         datetime.datetime(2026, 12, 2, 23, 0))
-        self.assertEqual(day_start_utc(datetime.date(2026, 7, 1), "Pacific/Honolulu"),
-                         datetime.datetime(2026, 7, 1, 10, 0))
+        self.assertEqual(
+            day_start_utc(datetime.date(2026, 7, 1), "Europe/Brussels"), datetime.datetime(2026, 6, 30, 22, 0)
+        )
+        self.assertEqual(
+            day_start_utc(datetime.date(2026, 12, 3), "Europe/Brussels"),
+            datetime.datetime(2026, 12, 2, 23, 0),
+        )
+        self.assertEqual(
+            day_start_utc(datetime.date(2026, 7, 1), "Pacific/Honolulu"), datetime.datetime(2026, 7, 1, 10, 0)
+        )
 
     def test_no_or_unknown_zone_is_utc(self):
         for name in (False, None, "", "Mars/Olympus_Mons"):
