@@ -252,6 +252,13 @@ class TestPickSerials(DeliveryCase):
         held_rows = [row for row in batched[0] if row[0] == free[0].name]
         self.assertEqual(len(held_rows), 2, f"reserved on a new quant beside the held one: {held_rows}")
 
+        # An untracked quant beside the units (Odoo's `_gather` returns it with each unit's):
+        # every update takes Odoo's path, and leaves what it leaves.
+        self.env["stock.quant"]._update_available_quantity(self.phone, free.location_id[:1], 2)
+        batched, plain = self._apply_both_ways(pick_more_than_reserved)
+        self.assertEqual(batched, plain)
+        self.assertIn(("", free.location_id[:1].id), [row[:2] for row in batched[0]])
+
     # ------------------------------------------------------------------
     # Wizard
     # ------------------------------------------------------------------
