@@ -25,6 +25,8 @@ from odoo import fields as odoo_fields
 from odoo import models
 from odoo.addons.stock.models.stock_lot import StockLot as StockLotBase
 
+from ..tools.overrides import is_overridden
+
 MEMO_KEY = "storq_lot_defaults"
 SHAREABLE = (str, int, float, bool, type(None), date, datetime)
 
@@ -73,11 +75,8 @@ class StockLot(models.Model):
         unit given the same fields."""
         if not all(isinstance(value, SHAREABLE) for value in defaults.values()):
             return False
-        for cls in type(self).__mro__:
-            if cls is StockLotBase:
-                break
-            if "default_get" in vars(cls):
-                return False  # another module's defaults may differ from one unit to the next
+        if is_overridden(type(self), StockLotBase, "default_get"):
+            return False  # another module's defaults may differ from one unit to the next
         return all(
             is_constant_default(field.default)
             for name, field in self._fields.items()

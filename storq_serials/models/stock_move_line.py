@@ -11,6 +11,7 @@ from odoo.tools.float_utils import float_is_zero
 from odoo.tools.float_utils import float_round
 from odoo.tools.sql import SQL
 
+from ..tools.overrides import is_overridden
 from .company_check_batch import companies_consistent
 from .stock_lot_create_defaults import MEMO_KEY as LOT_DEFAULTS_MEMO
 from .stock_quant import PendingQuants
@@ -290,12 +291,7 @@ class StockMoveLine(models.Model):
     def _storq_write_is_extended(self):
         """Whether a module other than stock, stock_account and this one overrides
         `stock.move.line.write` (its override must then run for each line)."""
-        for cls in type(self).__mro__:
-            if cls is StockMoveLineBase:
-                return False
-            if "write" in vars(cls) and getattr(cls, "_module", None) not in WRITE_OVERRIDES_KNOWN:
-                return True
-        return True
+        return is_overridden(type(self), StockMoveLineBase, "write", WRITE_OVERRIDES_KNOWN)
 
     def _storq_create_and_assign_lots(self):
         """Odoo's `_create_and_assign_production_lot` for `_storq_lot_assignable` lines: the lots

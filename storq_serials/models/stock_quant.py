@@ -1,4 +1,3 @@
-import weakref
 from collections import defaultdict
 
 from odoo import api
@@ -10,31 +9,16 @@ from odoo.tools.float_utils import float_compare
 from odoo.tools.float_utils import float_is_zero
 from odoo.tools.sql import SQL
 
+from ..tools.overrides import is_overridden
+
 # The field types `stock.quant._storq_insert_quants` writes itself: one plain SQL value each.
 INSERT_FIELD_TYPES = frozenset(
     ("boolean", "char", "date", "datetime", "float", "integer", "many2one", "selection")
 )
 # Quants per INSERT of `_storq_insert_quants`.
 INSERT_CHUNK_SIZE = 5000
-
-
-# Registry class of stock.quant -> whether another module overrides its `_gather`.
-_GATHER_EXTENDED = weakref.WeakKeyDictionary()
-
-
-def _gather_is_extended(quant_class):
-    """Whether a module other than this one overrides `_gather` in the registry's class
-    `quant_class`: walked once per class, as each registry build makes its own."""
-    if quant_class not in _GATHER_EXTENDED:
-        extended = True
-        for cls in quant_class.__mro__:
-            if cls is StockQuantBase:
-                extended = False
-                break
-            if "_gather" in vars(cls) and not cls.__module__.startswith("odoo.addons.storq_serials."):
-                break
-        _GATHER_EXTENDED[quant_class] = extended
-    return _GATHER_EXTENDED[quant_class]
+# Overrides of this module that step aside outside their batches.
+OWN_MODULE = ("storq_serials",)
 
 
 class PendingQuants:
@@ -235,7 +219,7 @@ class StockQuant(models.Model):
         filter of blocked units while Odoo reserves): then it is called, not read from the cache."""
         if self.env.context.get("storq_skip_blocked"):
             return True
-        return _gather_is_extended(type(self))
+        return is_overridden(type(self), StockQuantBase, "_gather", OWN_MODULE)
 
     @api.model
     def _storq_apply_reservations(self, deferred):
@@ -297,12 +281,7 @@ class StockQuant(models.Model):
     @api.model
     def _storq_write_is_extended(self):
         """Whether a module other than stock overrides `stock.quant.write`."""
-        for cls in type(self).__mro__:
-            if cls is StockQuantBase:
-                return False
-            if "write" in vars(cls):
-                return True
-        return True
+        return is_overridden(type(self), StockQuantBase, "write")
 
     @api.model
     def _storq_lock_quants(self, quant_ids):
@@ -573,9 +552,4 @@ class StockQuant(models.Model):
     def _storq_is_extended(self, method):
         """Whether a module other than stock and this one overrides `stock.quant.<method>`
         (this module's own overrides step aside outside their batches)."""
-        for cls in type(self).__mro__:
-            if cls is StockQuantBase:
-                return False
-            if method in vars(cls) and getattr(cls, "_module", None) != "storq_serials":
-                return True
-        return True
+        return is_overridden(type(self), StockQuantBase, method, OWN_MODULE)

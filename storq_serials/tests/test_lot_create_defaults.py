@@ -6,6 +6,7 @@ from odoo.tests import tagged
 
 from ..models.stock_lot_create_defaults import MEMO_KEY
 from ..models.stock_lot_create_defaults import is_constant_default
+from ..tools.overrides import forget
 from .common import StorqSerialsCase
 
 
@@ -69,7 +70,11 @@ class TestLotCreateDefaults(StorqSerialsCase):
         )
         registry_class = type(self.Lot)
         with patch.object(registry_class, "default_get", StockLotBase.default_get, create=True):
-            self.assertFalse(Lot._storq_defaults_shareable(frozenset({"name", "product_id"}), {}))
+            forget(registry_class)  # the answer kept for the class before the patch
+            try:
+                self.assertFalse(Lot._storq_defaults_shareable(frozenset({"name", "product_id"}), {}))
+            finally:
+                forget(registry_class)
 
     def test_memo_matches_odoo_values(self):
         """The memo's answer for a unit is Odoo's own answer for it, properties included."""
