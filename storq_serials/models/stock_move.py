@@ -1,6 +1,9 @@
 from odoo import api
 from odoo import models
+from odoo.addons.stock_account.models.stock_move import StockMove as StockAccountMove
 
+from ..tools.overrides import is_overridden
+from .stock_quant import OWN_MODULE
 from .storq_serial_validation import DeferredLotChecks
 
 
@@ -87,3 +90,25 @@ class StockMove(models.Model):
             for vals, name in zip(named, names):
                 vals["lot_name"] = name
         return super()._create_lot_ids_from_move_line_vals(vals_list, product_id, company_id)
+
+    # ------------------------------------------------------------------
+    # Valuation
+    # ------------------------------------------------------------------
+    def _get_out_move_lines(self):
+        """stock_account's outgoing lines, gathered in one pass.
+
+        stock_account adds them up with one union per line, each copying the result so far:
+        quadratic in the lines of a move, and a delivery of N serials has N lines on one move
+        (4 of a 10,000-serial validation's seconds). Same rule, same order, one browse.
+        """
+        if is_overridden(type(self), StockAccountMove, "_get_out_move_lines", OWN_MODULE):
+            return super()._get_out_move_lines()
+        line_ids = [
+            line.id
+            for line in self.move_line_ids
+            if line.picked
+            and not line._should_exclude_for_valuation()
+            and line.location_id._should_be_valued()
+            and not line.location_dest_id._should_be_valued()
+        ]
+        return self.env["stock.move.line"].browse(line_ids)

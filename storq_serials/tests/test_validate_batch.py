@@ -4,8 +4,11 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import models as odoo_models
+from odoo.addons.stock_account.models.stock_move import StockMove as StockAccountMove
 from odoo.tests import tagged
 
+from ..models.stock_quant import OWN_MODULE
+from ..tools.overrides import is_overridden
 from .common import StorqSerialsCase
 
 T_RECEIPT = datetime(2026, 3, 2, 8, 0, 0)
@@ -374,6 +377,24 @@ class TestValidateBatch(StorqSerialsCase):
         # The held unit's two calls (its reservation, then its quantity) took Odoo's path.
         self.assertEqual(sorted(taken), [(False, True)] * 4 + [(True, False)] * 2)
         self.assertEqual((held.quantity, held.reserved_quantity), (0, 0))
+
+    def test_outgoing_lines_for_valuation_are_stock_accounts(self):
+        """The outgoing lines valuation reads are stock_account's, in its order: not a line
+        that is not picked, nor one owned by a partner; none for a receipt."""
+        moves = self._delivery(self.phone, self._imeis(5, 500)).move_ids
+        lines = moves.move_line_ids
+        self.assertFalse(is_overridden(type(moves), StockAccountMove, "_get_out_move_lines", OWN_MODULE))
+        lines[1].picked = False
+        owner = self.env["res.partner"].create({"name": "Consignor"})
+        self.env.cr.execute("UPDATE stock_move_line SET owner_id = %s WHERE id = %s", [owner.id, lines[3].id])
+        self.env.invalidate_all()
+        expected = StockAccountMove._get_out_move_lines(moves)
+        self.assertEqual(expected, lines[0] + lines[2] + lines[4])
+        self.assertEqual(moves._get_out_move_lines().ids, expected.ids)
+        receipt = self._receipt(self.phone, self._imeis(2, 550))
+        receipt.move_line_ids.picked = True
+        self.assertFalse(StockAccountMove._get_out_move_lines(receipt.move_ids))
+        self.assertFalse(receipt.move_ids._get_out_move_lines())
 
     def test_delivery_validation_is_constant_in_queries(self):
         """Validating a delivery of serial-controlled units takes the same queries for 10 and
