@@ -1,5 +1,5 @@
-"""Pure serial-number logic (no ORM): normalisation, format rules, check digits, similarity,
-reading pasted and CSV input.
+"""Pure logic (no ORM): normalisation, format rules, check digits, similarity, reading pasted
+and CSV input, and whether another module overrides an Odoo method (`overrides`).
 
 Nothing here imports Odoo, so it can be unit- and fuzz-tested fast; the models call it.
 """
