@@ -65,12 +65,15 @@ def receive(env, product, serials):
         vals_list = env["stock.move"].action_generate_lot_line_vals(
             context, "import", False, 0, "\n".join(serials)
         )
-        # The web client sends the many2one values back as ids.
+        # The web client sends the many2one values back as ids, and deletes the move's current
+        # lines (generate_serial.js: a DELETE command per line unless "keep current lines").
         lines = [
             {key: value["id"] if isinstance(value, dict) else value for key, value in vals.items()}
             for vals in vals_list
         ]
-        move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
+        move.move_line_ids = [Command.delete(line.id) for line in move.move_line_ids] + [
+            Command.create(vals) for vals in lines
+        ]
 
     measure("capture", capture)
     measure("validate", picking.button_validate)

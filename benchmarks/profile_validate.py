@@ -57,7 +57,9 @@ def prepare_receipt(env, product, size):
     ]
 
     def capture():
-        move.move_line_ids = [Command.clear()] + [Command.create(vals) for vals in lines]
+        move.move_line_ids = [Command.delete(line.id) for line in move.move_line_ids] + [
+            Command.create(vals) for vals in lines
+        ]
 
     return picking, capture
 
