@@ -74,6 +74,13 @@ class StockMove(models.Model):
                 vals["lot_name"] = verdict.serial
         return vals_list
 
+    def _check_quantity(self):
+        """Odoo's check, after the done lines' state is computed: its grouped read of the lines'
+        lots writes their date and lot to the database, and the state, computed only at the
+        next flush, took a second UPDATE of every line (0.6 to 1 s of a 10,000-serial validation)."""
+        self.env["stock.move.line"]._recompute_model(["state"])
+        return super()._check_quantity()
+
     def _generate_serial_numbers(self, next_serial, next_serial_count=False, location_id=False):
         return super(
             StockMove, self.with_context(storq_serial_product_id=self.product_id.id)

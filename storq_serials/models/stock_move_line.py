@@ -90,6 +90,14 @@ class TakenQuants:
         return quantity_ids, reserved_ids
 
 
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
@@ -121,9 +129,55 @@ class StockMoveLine(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        lines = super().create(vals_list)
+        lines = super().create(self._storq_with_computed_values(vals_list))
         lines.filtered("lot_name")._storq_check_lot_names()
         return lines
+
+    @api.model
+    def _storq_with_computed_values(self, vals_list):
+        """The values of the lines of serial-controlled products, with what Odoo computes right
+        after their INSERT: the quantity in the product's unit, and the move's reference and
+        state. Computed after the INSERT, each took an UPDATE of every new line (a capture of N
+        serials wrote its N lines twice). The computes still run (but the reference's, which a
+        given value protects); finding their value stored, they write nothing."""
+        # records of one recordset each, so that their fields are read in one query for all lines
+        products = {
+            product.id: product
+            for product in self.env["product.product"].browse(
+                {vals["product_id"] for vals in vals_list if _is_id(vals.get("product_id"))}
+            )
+            if product.storq_serial_control
+        }
+        moves = {
+            move.id: move
+            for move in self.env["stock.move"].browse(
+                {vals["move_id"] for vals in vals_list if _is_id(vals.get("move_id"))}
+            )
+        }
+        converted = {}
+        result = []
+        for vals in vals_list:
+            key = (vals.get("product_id"), vals.get("product_uom_id"), vals.get("quantity"))
+            if key[0] not in products:
+                result.append(vals)
+                continue
+            vals = dict(vals)
+            if "quantity_product_uom" not in vals and _is_id(key[1]) and _is_number(key[2]):
+                if key not in converted:
+                    product, uom = products[key[0]], self.env["uom.uom"].browse(key[1])
+                    converted[key] = (
+                        uom._compute_quantity(key[2], product.uom_id, rounding_method="HALF-UP")
+                        if uom.category_id == product.uom_id.category_id
+                        else None
+                    )
+                if converted[key] is not None:
+                    vals["quantity_product_uom"] = converted[key]
+            if _is_id(vals.get("move_id")):
+                move = moves[vals["move_id"]]
+                vals.setdefault("reference", move.reference)
+                vals.setdefault("state", move.state)
+            result.append(vals)
+        return result
 
     def write(self, vals):
         # Odoo writes the done lines right after moving their quants: the quants taken from

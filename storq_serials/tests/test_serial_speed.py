@@ -1,7 +1,9 @@
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import Command
 from odoo import models as odoo_models
+from odoo import sql_db
 from odoo.tests import tagged
 
 from .common import StorqSerialsCase
@@ -213,3 +215,108 @@ class TestSerialSpeed(StorqSerialsCase):
         self.assertIn("RANGE-004321", warning, "an added character is still caught")
         _rows, warning = self._rows_read_by_typo_check(self.gadget, "RANGE-X77777")
         self.assertFalse(warning)
+
+
+@tagged("post_install", "-at_install")
+class TestMoveLineWrites(StorqSerialsCase):
+    """Each line of a capture or a validation is written once per step, not once per field
+    that Odoo computes after its INSERT or recomputes between two of its own writes."""
+
+    @contextmanager
+    def _line_updates(self):
+        """The columns of each UPDATE of stock_move_line run inside the block."""
+        updates = []
+        execute = sql_db.Cursor.execute
+
+        def recording(cursor, query, params=None, log_exceptions=True):
+            text = " ".join((query.code if hasattr(query, "code") else str(query)).split())
+            if text.startswith('UPDATE "stock_move_line" SET'):
+                columns = text.split(" SET ", 1)[1].split(" FROM ", 1)[0]
+                updates.append(frozenset(part.split("=")[0].strip(' "') for part in columns.split(",")))
+            return execute(cursor, query, params, log_exceptions)
+
+        with patch.object(sql_db.Cursor, "execute", recording):
+            yield updates
+
+    def _capture(self, product, names):
+        """Import Serials as the web client saves it: the move's current lines deleted, one new
+        line per serial, in one write of the move."""
+        picking = self._receipt(product, [], quantity=len(names))
+        move = picking.move_ids
+        vals_list = self.env["stock.move"].action_generate_lot_line_vals(
+            dict(
+                self._serial_dialog_context(product),
+                default_picking_id=picking.id,
+                default_move_id=move.id,
+                default_location_id=move.location_id.id,
+            ),
+            "import",
+            False,
+            0,
+            "\n".join(names),
+        )
+        self.env.flush_all()
+        with self._line_updates() as updates:
+            move.move_line_ids = [Command.delete(line.id) for line in move.move_line_ids] + [
+                Command.create(
+                    {key: value["id"] if isinstance(value, dict) else value for key, value in vals.items()}
+                )
+                for vals in vals_list
+            ]
+            self.env.flush_all()
+        self.env.invalidate_all()
+        return picking, updates
+
+    def test_captured_lines_are_written_once(self):
+        """The new lines' quantity in the product's unit, reference and state are in their
+        INSERT: no UPDATE follows it, and the stored values are those Odoo computes (and writes
+        with an UPDATE) for the same lines of a product outside serial control."""
+        names = [f"ONCE-{n:03d}" for n in range(30)]
+        picking, updates = self._capture(self.gadget, names)
+        self.assertEqual(updates, [], "the lines are not written again after their INSERT")
+        plain_picking, plain_updates = self._capture(self.plain_serial_product, names)
+        self.assertTrue(plain_updates, "outside serial control, Odoo computes them after the INSERT")
+        fields = ["lot_name", "quantity", "quantity_product_uom", "state", "picked"]
+        rows = [
+            [tuple(line[name] for name in fields) for line in pick.move_line_ids.sorted("lot_name")]
+            for pick in (picking, plain_picking)
+        ]
+        self.assertEqual(len(rows[0]), len(names))
+        self.assertEqual(rows[0], rows[1])
+        self.assertEqual(picking.move_line_ids.mapped("reference"), [picking.name] * len(names))
+        self.assertEqual(set(picking.move_line_ids.mapped("state")), {picking.move_ids.state})
+
+    def test_given_values_are_kept(self):
+        """Values a caller gives are not replaced, and a line without a move is left to Odoo's
+        computes."""
+        picking = self._receipt(self.gadget, [], quantity=2)
+        move = picking.move_ids
+        base = dict(move._prepare_move_line_vals(), quantity=1)
+        lines = self.env["stock.move.line"].create(
+            [
+                dict(base, reference="GIVEN-REF"),
+                dict(base, move_id=False, picking_id=picking.id),
+            ]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(lines[0].reference, "GIVEN-REF")
+        self.assertEqual(lines[0].state, move.state)
+        # Odoo attaches a line given without a move to its picking's move of the product
+        self.assertEqual(lines[1].move_id, move)
+        self.assertEqual((lines[1].reference, lines[1].state), (move.reference, move.state))
+
+    def test_validation_writes_the_done_state_with_the_lines_date_and_lot(self):
+        """Validating a receipt writes each line's done state in the same UPDATE as its date and
+        lot, not in a pass of its own; the lines are stored done."""
+        picking = self._receipt(self.gadget, [f"DONE-{n:03d}" for n in range(20)])
+        self.env.flush_all()
+        with self._line_updates() as updates:
+            picking.button_validate()
+            self.env.flush_all()
+        self.assertEqual(picking.state, "done")
+        with_state = [columns for columns in updates if "state" in columns]
+        self.assertTrue(with_state)
+        self.assertTrue(all("lot_id" in columns for columns in with_state), updates)
+        self.cr.execute("SELECT DISTINCT state FROM stock_move_line WHERE picking_id = %s", [picking.id])
+        self.assertEqual(self.cr.fetchall(), [("done",)])
