@@ -157,14 +157,24 @@ class TestReturnTransfer(StorqReturnsCase):
         """
         counts = {}
         for size in (1, 5, 40):  # the first round warms the caches of both paths
-            ours, odoos = (self._receive([f"Q{size:02d}{kind}{n:03d}" for n in range(size)]) for kind in "AB")
-            self._sell(self.customer, ours)
-            odoos_delivery = self._sell(self.customer, odoos).picking_ids
-            counts[size] = (
-                self._queries(self._take_back, ours),
-                self._queries(self._odoos_return, odoos_delivery, odoos),
-            )
-            self.assertEqual(set(ours.mapped("storq_state")) | set(odoos.mapped("storq_state")), {"in_stock"})
+            runs = []
+            # The fewest of two runs: a cache that one run happens to reload (seen in the full
+            # suite: Odoo's return of 5 units in 198 queries, or 199) is not what is measured.
+            for run in range(2):
+                ours, odoos = (
+                    self._receive([f"Q{size:02d}{kind}{run}{n:02d}" for n in range(size)]) for kind in "AB"
+                )
+                self._sell(self.customer, ours)
+                odoos_delivery = self._sell(self.customer, odoos).picking_ids
+                runs.append(
+                    (
+                        self._queries(self._take_back, ours),
+                        self._queries(self._odoos_return, odoos_delivery, odoos),
+                    )
+                )
+                states = set(ours.mapped("storq_state")) | set(odoos.mapped("storq_state"))
+                self.assertEqual(states, {"in_stock"})
+            counts[size] = tuple(min(path) for path in zip(*runs))
         (ours_small, odoos_small), (ours_large, odoos_large) = counts[5], counts[40]
         self.assertLessEqual(
             ours_large - ours_small,
